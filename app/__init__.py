@@ -1,0 +1,149 @@
+"""Application factory."""
+import os
+from pathlib import Path
+
+from flask import Flask, jsonify, request, session
+from sqlalchemy import event, text
+from sqlalchemy.engine import Engine
+
+from app.extensions import babel, csrf, db, login_manager, mail, migrate
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"),
+                static_folder=str(ROOT / "static"))
+    app.config.from_object("config.TestConfig" if test_config and test_config.get("TESTING") else "config.Config")
+    if test_config:
+        app.config.update(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app.config.get("SQLALCHEMY_DATABASE_URI"),
+                                                         Path(app.instance_path))
+    app.config["MAIL_FILE_DIR"] = app.config.get("MAIL_FILE_DIR") or str(Path(app.instance_path) / "mail")
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def database_uri(configured: str | None, instance: Path) -> str:
+    """SQLite in the instance folder by default; postgresql:// URLs use the psycopg 3 driver."""
+    if not configured:
+        return f"sqlite:///{instance / 'douane.sqlite'}"
+    if configured.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + configured.split("://", 1)[1]
+    return configured
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_foreign_keys(dbapi_connection, connection_record):
+    if dbapi_connection.__class__.__module__.startswith("sqlite3"):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def select_locale():
+    lang = request.args.get("lang")
+    if lang in ("fr", "en"):
+        session["lang"] = lang
+    return session.get("lang") or "fr"
+
+
+def register_extensions(app: Flask) -> None:
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Veuillez vous authentifier pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    mail.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
+    csrf.init_app(app)
+
+    from app.models import User
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        return db.session.get(User, int(user_id))
+
+
+def register_blueprints(app: Flask) -> None:
+    from app.auth.views import bp as auth_bp
+    from app.operator.views import bp as operator_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(operator_bp)
+
+    @app.get("/healthz")
+    def healthz():
+        status = {"database": "ok", "queue": "in-process"}
+        code = 200
+        try:
+            db.session.execute(text("SELECT 1"))
+        except Exception as exc:  # report, never raise: this page exists to say what is down
+            status["database"] = f"error: {type(exc).__name__}"
+            code = 503
+        if app.config.get("REDIS_URL"):
+            try:
+                from redis import Redis
+
+                Redis.from_url(app.config["REDIS_URL"], socket_connect_timeout=2).ping()
+                status["queue"] = "ok"
+            except Exception as exc:
+                status["queue"] = f"error: {type(exc).__name__}"
+                code = 503
+        status["status"] = "ok" if code == 200 else "degraded"
+        return jsonify(status), code
+
+
+def register_template_helpers(app: Flask) -> None:
+    from flask_babel import get_locale
+
+    from app.reference.countries import country_name
+    from app.workflow.events import event_label, status_label
+
+    @app.template_filter("datetime_fr")
+    def datetime_fr(value, fmt="%d/%m/%Y - %H:%M:%S"):
+        from zoneinfo import ZoneInfo
+
+        if value is None:
+            return ""
+        if value.tzinfo is None:
+            from datetime import timezone
+            value = value.replace(tzinfo=timezone.utc)
+        return value.astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).strftime(fmt)
+
+    @app.template_filter("date_fr")
+    def date_fr(value):
+        if value is None:
+            return ""
+        if hasattr(value, "hour"):
+            return datetime_fr(value, "%d/%m/%Y")
+        return value.strftime("%d/%m/%Y")
+
+    app.jinja_env.globals.update(
+        status_label=status_label, event_label=event_label,
+        country_name=lambda code: country_name(code, str(get_locale() or "fr")),
+        current_locale=lambda: str(get_locale() or "fr"))
+
+
+def register_errorhandlers(app: Flask) -> None:
+    from flask import render_template
+
+    def render_error(error):
+        code = getattr(error, "code", 500)
+        return render_template("error.html", code=code), code
+
+    for code in (400, 403, 404, 405, 413, 429, 500):
+        app.errorhandler(code)(render_error)
+
+
+def register_commands(app: Flask) -> None:
+    from app.commands import register
+
+    register(app)

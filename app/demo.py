@@ -1,0 +1,117 @@
+"""Demo data: reference lists, accounts of every role and files in every status.
+
+Files are built through the workflow, so demo data passes the same rules as real data.
+"""
+from sqlalchemy import select
+
+from app import workflow
+from app.auth.passwords import hash_password
+from app.extensions import db
+from app.models import Certification, Company, Office, Role, User
+from app.models._time import utcnow
+from app.reference.loader import load_all
+from app.workflow.content import ApplicationContent
+
+DEMO_PASSWORD = "Demo-2026!"
+
+COMPANIES = [
+    # eori, name, address, postcode, city
+    ("FR73282932000074", "Maroquinerie de Bénéjacq SAS", "12 rue de l'Église", "64800", "Bénéjacq"),
+    ("FR404833048", "Transit & Douane Conseil", "3 quai de Seine", "76600", "Le Havre"),
+    ("FR552008443", "Jouets du Béarn SARL", "8 avenue des Pyrénées", "64000", "Pau"),
+    ("FR443121975", "Plastiques de Normandie SA", "25 route de Caen", "14000", "Caen"),
+    ("FR812345676", "Conserverie du Pays Basque", "4 chemin de l'Adour", "64100", "Bayonne"),
+]
+
+
+def _company(eori, name, address, postcode, city) -> Company:
+    company = db.session.scalar(select(Company).where(Company.eori == eori))
+    if company is None:
+        company = Company(eori=eori, name=name, address=address, postcode=postcode, city=city, country="FR",
+                          phone="05 59 00 00 00", email=f"contact@{eori.lower()}.example")
+        db.session.add(company)
+    return company
+
+
+def _user(username, first, last, role, office=None, supervised=()) -> User:
+    user = db.session.scalar(select(User).where(User.username == username))
+    if user is None:
+        user = User(username=username, email=f"{username}@demo.example", first_name=first, last_name=last,
+                    password_hash=hash_password(DEMO_PASSWORD), role=role, activated_at=utcnow(),
+                    office=office, supervised_offices=list(supervised))
+        db.session.add(user)
+    return user
+
+
+def _certify(user, company, on_behalf=False):
+    if not any(c.company_id == company.id for c in user.certifications):
+        user.certifications.append(Certification(company=company, on_behalf=on_behalf))
+
+
+def _content(application, office: Office, goods=(("4202", "Sacs à main en cuir"),), relations=("JP", "GB")):
+    content = workflow.content_of(application)
+    content.office_id = office.id
+    content.exporter["phone"] = content.exporter.get("phone") or "05 59 00 00 00"
+    content.main_activity = "production"
+    content.contacts = [{"full_name": "Éloïse Darrigrand", "address": "12 rue de l'Église", "postcode": "64800",
+                         "city": "Bénéjacq", "country": "FR", "phone": "05 59 12 34 56",
+                         "email": "eloise.darrigrand@demo.example", "fax": ""}]
+    content.goods = [{"heading": h, "description": d} for h, d in goods]
+    content.relations = list(relations)
+    content.undertaking = {"accepted": True, "signatory_name": "Éloïse Darrigrand",
+                           "signatory_function": "Gérante", "place": "Bénéjacq"}
+    content.consent = {"consent": True, "signatory_name": "Éloïse Darrigrand",
+                       "signatory_function": "Gérante", "place": "Bénéjacq"}
+    return content
+
+
+def _filed(actor, company, office, **kw):
+    application = workflow.create_draft(actor, company)
+    workflow.save_draft(actor, application, _content(application, office, **kw))
+    return application
+
+
+def load_demo_data() -> str:
+    load_all()
+    if db.session.scalar(select(User.id).where(User.username == "operateur")):
+        return "demo data already loaded"
+    offices = {o.code: o for o in db.session.scalars(select(Office))}
+    pau_office = offices["FR000600"]  # Bordeaux Mérignac instructs the South-West files in the demo
+    companies = [_company(*c) for c in COMPANIES]
+    db.session.flush()
+
+    operator = _user("operateur", "Éloïse", "Darrigrand", Role.OPERATOR)
+    _certify(operator, companies[0])
+    representative = _user("representant", "Marc", "Lefèvre", Role.REPRESENTATIVE)
+    _certify(representative, companies[1])
+    _certify(representative, companies[2], on_behalf=True)
+    _certify(representative, companies[3], on_behalf=True)
+    _certify(representative, companies[4], on_behalf=True)
+    officers = {code: _user(f"agent.{code.lower()}", "Agent", office.name, Role.OFFICER, office=office)
+                for code, office in offices.items()}
+    _user("superviseur", "Sophie", "Martin", Role.SUPERVISOR,
+          supervised=[o for o in offices.values() if o.directorate.name in ("DR de Bordeaux", "DR de Caen")])
+    _user("admin", "Alain", "Dupuis", Role.ADMIN)
+    db.session.commit()
+
+    officer = officers["FR000600"]
+    # The operator: an application the office rejected; it may file a new one.
+    rejected = _filed(operator, companies[0], pau_office, goods=(("9503", "Peluches rembourrées"),))
+    workflow.submit(operator, rejected)
+    workflow.reject(officer, rejected, "Relation préférentielle inexistante pour ces marchandises.")
+    # The representative's clients: one under review, one incomplete, one granted.
+    under_review = _filed(representative, companies[2], pau_office, goods=(("9503", "Peluches rembourrées"),))
+    workflow.submit(representative, under_review)
+    incomplete = _filed(representative, companies[3], offices["FR000720"],
+                        goods=(("3900", "Ouvrages en plastique"),))
+    workflow.submit(representative, incomplete)
+    workflow.request_information(officers["FR000720"], incomplete,
+                                 "Bonjour, pourriez-vous confirmer les codes nomenclature ? Merci.")
+    granted = _filed(representative, companies[4], pau_office,
+                     goods=(("1604", "Conserves de thon"), ("2005", "Piperade en bocal")))
+    workflow.submit(representative, granted)
+    workflow.grant(officer, granted)
+    # A draft being written, and an abandoned draft.
+    _filed(representative, companies[2], pau_office)
+    workflow.abandon_draft(representative, _filed(representative, companies[4], pau_office))
+    return "demo data loaded"

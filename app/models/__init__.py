@@ -1,0 +1,27 @@
+"""SQLAlchemy models, one module per aggregate."""
+from app.models.offices import Directorate, Office, office_supervisors
+from app.models.companies import Company
+from app.models.users import Certification, Role, User
+from app.models.reference import PreferentialRelation, TariffHeading
+from app.models.applications import (
+    Application,
+    ApplicationKind,
+    ApplicationRelation,
+    ApplicationStatus,
+    Contact,
+    GoodsLine,
+    PublicationConsent,
+    Undertaking,
+)
+from app.models.registrations import Registration, RegistrationStatus
+from app.models.documents import Document
+from app.models.history import HistoryEvent
+from app.models.messages import DiscussionMessage
+from app.models.outbox import OutboxEmail
+
+__all__ = [
+    "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
+    "Company", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
+    "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
+    "RegistrationStatus", "Role", "TariffHeading", "Undertaking", "User", "office_supervisors",
+]

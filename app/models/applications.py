@@ -1,0 +1,199 @@
+"""An application (demande) and the sections of its form."""
+import enum
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models._time import utcnow
+from app.models.companies import Company
+from app.models.offices import Office
+from app.models.users import User
+
+
+class ApplicationStatus(str, enum.Enum):
+    DRAFT = "draft"
+    UNDER_REVIEW = "under_review"
+    INCOMPLETE = "incomplete"
+    REJECTED = "rejected"
+    GRANTED = "granted"
+    ABANDONED = "abandoned"
+
+
+class ApplicationKind(str, enum.Enum):
+    REX = "REX"
+
+
+PENDING_STATUSES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INCOMPLETE)
+
+
+def _enum(cls, name):
+    return Enum(cls, name=name, native_enum=False, create_constraint=True,
+                values_callable=lambda e: [m.value for m in e], length=20)
+
+
+class Application(db.Model):
+    __table_args__ = (
+        # One pending REX application per EORI holder, enforced by the database too.
+        Index(
+            "uq_application_pending_company",
+            "kind", "company_id",
+            unique=True,
+            postgresql_where=text("status IN ('under_review', 'incomplete')"),
+            sqlite_where=text("status IN ('under_review', 'incomplete')"),
+        ),
+        Index("ix_application_company_status_updated", "company_id", "status", "updated_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(24), unique=True)
+    kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind, "application_kind"),
+                                                  default=ApplicationKind.REX)
+    status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, "application_status"),
+                                                      default=ApplicationStatus.DRAFT, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    duplicated_from_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
+    filed_on_paper: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Date the office last received the complete file: the basis of the registration's valid_from.
+    received_complete_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    answer_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    # Section 2: exporter (copied from the company, phone and email may be changed)
+    exporter_eori: Mapped[str | None] = mapped_column(String(17))
+    exporter_name: Mapped[str | None] = mapped_column(String(200))
+    exporter_address: Mapped[str | None] = mapped_column(String(200))
+    exporter_postcode: Mapped[str | None] = mapped_column(String(20))
+    exporter_city: Mapped[str | None] = mapped_column(String(100))
+    exporter_country: Mapped[str | None] = mapped_column(String(2))
+    exporter_phone: Mapped[str | None] = mapped_column(String(40))
+    exporter_email: Mapped[str | None] = mapped_column(String(254))
+    exporter_fax: Mapped[str | None] = mapped_column(String(40))
+    main_activity: Mapped[str | None] = mapped_column(String(20))  # "production" | "trade"
+
+    # Section 3: customs representative acting for the exporter
+    representative_eori: Mapped[str | None] = mapped_column(String(17))
+    representative_name: Mapped[str | None] = mapped_column(String(200))
+    representative_address: Mapped[str | None] = mapped_column(String(200))
+    representative_postcode: Mapped[str | None] = mapped_column(String(20))
+    representative_city: Mapped[str | None] = mapped_column(String(100))
+    representative_country: Mapped[str | None] = mapped_column(String(2))
+    representative_phone: Mapped[str | None] = mapped_column(String(40))
+    representative_email: Mapped[str | None] = mapped_column(String(254))
+    representative_fax: Mapped[str | None] = mapped_column(String(40))
+
+    created_by: Mapped[User] = relationship(foreign_keys=[created_by_id])
+    company: Mapped[Company | None] = relationship()
+    office: Mapped[Office | None] = relationship()
+    assigned_officer: Mapped[User | None] = relationship(foreign_keys=[assigned_officer_id])
+    duplicated_from: Mapped["Application | None"] = relationship(remote_side=[id])
+
+    contacts: Mapped[list["Contact"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="Contact.position")
+    goods_lines: Mapped[list["GoodsLine"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="GoodsLine.position")
+    relations: Mapped[list["ApplicationRelation"]] = relationship(
+        back_populates="application", cascade="all, delete-orphan", order_by="ApplicationRelation.position")
+    undertaking: Mapped["Undertaking | None"] = relationship(
+        back_populates="application", cascade="all, delete-orphan")
+    publication_consent: Mapped["PublicationConsent | None"] = relationship(
+        back_populates="application", cascade="all, delete-orphan")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status in PENDING_STATUSES
+
+    def __str__(self) -> str:
+        return self.reference or f"#{self.id}"
+
+
+class Contact(db.Model):
+    """Section 4: a contact person (1 to 9)."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    full_name: Mapped[str] = mapped_column(String(160), index=True)
+    address: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2))
+    phone: Mapped[str] = mapped_column(String(40), index=True)
+    email: Mapped[str] = mapped_column(String(254), index=True)
+    fax: Mapped[str | None] = mapped_column(String(40))
+
+    application: Mapped[Application] = relationship(back_populates="contacts")
+
+
+class GoodsLine(db.Model):
+    """Section 5: a tariff heading (or a whole chapter written CC00) and an indicative description."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    heading: Mapped[str] = mapped_column(String(4), index=True)
+    chapter: Mapped[str] = mapped_column(String(2), index=True)
+    description: Mapped[str] = mapped_column(Text)
+
+    application: Mapped[Application] = relationship(back_populates="goods_lines")
+
+    @property
+    def is_whole_chapter(self) -> bool:
+        return self.heading.endswith("00")
+
+
+class ApplicationRelation(db.Model):
+    """Section 6: a preferential relation, as typed (ISO code or group acronym) and resolved."""
+
+    __table_args__ = (UniqueConstraint("application_id", "code", name="uq_application_relation_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(ForeignKey("application.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    code: Mapped[str] = mapped_column(String(10))
+    relation_code: Mapped[str] = mapped_column(ForeignKey("preferential_relation.code"))
+
+    application: Mapped[Application] = relationship(back_populates="relations")
+    relation = relationship("PreferentialRelation")
+
+
+class Undertaking(db.Model):
+    """Section 7: the undertakings and their signatory."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    accepted: Mapped[bool] = mapped_column(Boolean, default=False)
+    signatory_name: Mapped[str | None] = mapped_column(String(160))
+    signatory_function: Mapped[str | None] = mapped_column(String(160))
+    place: Mapped[str | None] = mapped_column(String(100))
+
+    application: Mapped[Application] = relationship(back_populates="undertaking")
+
+
+class PublicationConsent(db.Model):
+    """Section 7: consent to publication on the Commission's website, and its signatory."""
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int] = mapped_column(
+        ForeignKey("application.id", ondelete="CASCADE"), unique=True)
+    consent: Mapped[bool | None] = mapped_column(Boolean)
+    signatory_name: Mapped[str | None] = mapped_column(String(160))
+    signatory_function: Mapped[str | None] = mapped_column(String(160))
+    place: Mapped[str | None] = mapped_column(String(100))
+
+    application: Mapped[Application] = relationship(back_populates="publication_consent")

@@ -1,0 +1,21 @@
+"""Companies: EORI holders for which operators file."""
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.extensions import db
+
+
+class Company(db.Model):
+    id: Mapped[int] = mapped_column(primary_key=True)
+    eori: Mapped[str] = mapped_column(String(17), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(200))
+    postcode: Mapped[str] = mapped_column(String(20))
+    city: Mapped[str] = mapped_column(String(100))
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    phone: Mapped[str | None] = mapped_column(String(40))
+    email: Mapped[str | None] = mapped_column(String(254))
+    fax: Mapped[str | None] = mapped_column(String(40))
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.eori})"

@@ -1,0 +1,39 @@
+"""The append-only history of a file: who did what, when, from which office."""
+from datetime import datetime
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.extensions import db
+from app.models._time import utcnow
+from app.models.offices import Office
+from app.models.users import User
+
+
+class HistoryEvent(db.Model):
+    __table_args__ = (Index("ix_history_event_application_at", "application_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    # None means the system itself ("Action automatique").
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
+    comment: Mapped[str | None] = mapped_column(Text)
+    # [{"field": ..., "old": ..., "new": ...}, ...]
+    changes: Mapped[list | None] = mapped_column(JSON)
+
+    actor: Mapped[User | None] = relationship()
+    office: Mapped[Office | None] = relationship()
+
+
+class HistoryIsAppendOnly(Exception):
+    pass
+
+
+@event.listens_for(HistoryEvent, "before_update")
+@event.listens_for(HistoryEvent, "before_delete")
+def _refuse_rewriting_history(mapper, connection, target):
+    raise HistoryIsAppendOnly("History events are never changed or deleted.")

@@ -1,0 +1,146 @@
+"""The REX filing form: its seven sections as WTForms, and their translation to ApplicationContent."""
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import Email, Length, Optional
+
+from app.workflow.content import CONTACT_FIELDS, ApplicationContent
+
+INVALID_EMAIL = _l("Adresse électronique invalide.")
+
+
+def _text(label, max_length, email=False):
+    validators = [Optional(), Length(max=max_length, message=_l("%(max)d caractères au maximum.",
+                                                                   max=max_length))]
+    if email:
+        validators.append(Email(INVALID_EMAIL))
+    return StringField(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v])
+
+
+class ContactForm(Form):
+    full_name = _text(_l("Nom et prénom"), 160)
+    address = _text(_l("Numéro et voie"), 200)
+    postcode = _text(_l("Code postal"), 20)
+    city = _text(_l("Ville"), 100)
+    country = SelectField(_l("Pays"), validators=[Optional()], validate_choice=True)
+    phone = _text(_l("Téléphone"), 40)
+    email = _text(_l("Courriel"), 254, email=True)
+    fax = _text(_l("Fax"), 40)
+
+
+class GoodsLineForm(Form):
+    heading = _text(_l("Position tarifaire"), 200)
+    description = TextAreaField(_l("Description indicative de vos marchandises admissibles au bénéfice du "
+                                   "régime préférentiel"),
+                                validators=[Optional(), Length(max=2000)])
+
+
+class ApplicationForm(FlaskForm):
+    version = StringField()  # the file's version when the form was opened, to detect concurrent changes
+
+    office_id = SelectField(_l("Service compétent"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                            validators=[Optional()], validate_choice=True)
+    company_id = SelectField(_l("Raison sociale"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
+                             validators=[Optional()], validate_choice=True)
+    exporter_address = _text(_l("Numéro et voie"), 200)
+    exporter_postcode = _text(_l("Code postal"), 20)
+    exporter_city = _text(_l("Ville"), 100)
+    exporter_country = SelectField(_l("Pays"), validators=[Optional()], validate_choice=True)
+    exporter_phone = _text(_l("Téléphone"), 40)
+    exporter_email = _text(_l("Courriel"), 254, email=True)
+    exporter_fax = _text(_l("Fax"), 40)
+    main_activity = RadioField(_l("Activité principale"), choices=[
+        ("production", _l("Production")), ("trade", _l("Commercialisation"))], validators=[Optional()])
+
+    representative_eori = _text(_l("Numéro EORI"), 17)
+    representative_name = _text(_l("Raison sociale"), 200)
+    representative_address = _text(_l("Numéro et voie"), 200)
+    representative_postcode = _text(_l("Code postal"), 20)
+    representative_city = _text(_l("Ville"), 100)
+    representative_country = SelectField(_l("Pays"), validators=[Optional()], validate_choice=True)
+    representative_phone = _text(_l("Téléphone"), 40)
+    representative_email = _text(_l("Courriel"), 254, email=True)
+    representative_fax = _text(_l("Fax"), 40)
+
+    contacts = FieldList(FormField(ContactForm), min_entries=1, max_entries=9)
+    goods = FieldList(FormField(GoodsLineForm), min_entries=1, max_entries=99)
+    relations = _text(_l("Indiquer la(les) relation(s) préférentielle(s) pour laquelle (lesquelles) vous "
+                         "souhaitez émettre des attestations/déclarations d'origine"), 500)
+
+    undertaking_accepted = BooleanField(_l("Je m'engage à souscrire"))
+    undertaking_signatory_name = _text(_l("Nom et prénom de la personne qui s'engage"), 160)
+    undertaking_signatory_function = _text(_l("Fonction au sein de l'établissement demandeur de la personne "
+                                              "qui s'engage"), 160)
+    undertaking_place = _text(_l("Lieu d'engagement"), 100)
+
+    consent = RadioField(_l("Consentement à la publication des données"),
+                         choices=[("yes", _l("Oui")), ("no", _l("Non"))], validators=[Optional()])
+    consent_signatory_name = _text(_l("Nom et prénom du signataire habilité"), 160)
+    consent_signatory_function = _text(_l("Fonction au sein de l'établissement demandeur du signataire "
+                                          "habilité"), 160)
+    consent_place = _text(_l("Lieu"), 100)
+
+
+def _blank(row: dict) -> bool:
+    return not any((v or "").strip() for k, v in row.items() if k != "country")
+
+
+def form_to_content(form: ApplicationForm, exporter_identity: dict) -> ApplicationContent:
+    """exporter_identity: EORI and name, which come from the company, not from what was typed."""
+    from app.workflow.rules import split_relations
+
+    contacts = [{f: entry.form[f].data for f in CONTACT_FIELDS} for entry in form.contacts]
+    goods = [{"heading": e.form.heading.data, "description": e.form.description.data} for e in form.goods]
+    consent = {"yes": True, "no": False}.get(form.consent.data)
+    return ApplicationContent(
+        office_id=form.office_id.data,
+        company_id=form.company_id.data,
+        exporter={**exporter_identity, **{name: form[f"exporter_{name}"].data for name in (
+            "address", "postcode", "city", "country", "phone", "email", "fax")}},
+        main_activity=form.main_activity.data,
+        representative={name: form[f"representative_{name}"].data for name in (
+            "eori", "name", "address", "postcode", "city", "country", "phone", "email", "fax")},
+        contacts=[c for c in contacts if not _blank(c)],
+        goods=[g for g in goods if not _blank(g)],
+        relations=split_relations(form.relations.data),
+        undertaking={"accepted": form.undertaking_accepted.data,
+                     "signatory_name": form.undertaking_signatory_name.data,
+                     "signatory_function": form.undertaking_signatory_function.data,
+                     "place": form.undertaking_place.data},
+        consent={"consent": consent, "signatory_name": form.consent_signatory_name.data,
+                 "signatory_function": form.consent_signatory_function.data, "place": form.consent_place.data},
+    )
+
+
+def content_to_formdata(content: ApplicationContent) -> dict:
+    """Data to pre-fill the form from a saved application."""
+    data = {
+        "office_id": content.office_id, "company_id": content.company_id,
+        "main_activity": content.main_activity,
+        "contacts": content.contacts or [{}],
+        "goods": content.goods or [{}],
+        "relations": " ".join(content.relations),
+        "undertaking_accepted": content.undertaking.get("accepted"),
+        "consent": {True: "yes", False: "no"}.get(content.consent.get("consent")),
+    }
+    for name, value in content.exporter.items():
+        data[f"exporter_{name}"] = value
+    for name, value in content.representative.items():
+        data[f"representative_{name}"] = value
+    for name in ("signatory_name", "signatory_function", "place"):
+        data[f"undertaking_{name}"] = content.undertaking.get(name)
+        data[f"consent_{name}"] = content.consent.get(name)
+    return data
+
+
+class CommentForm(FlaskForm):
+    body = TextAreaField(_l("Votre message"), validators=[Length(max=5000)])
+
+
+class AbandonForm(FlaskForm):
+    comment = TextAreaField(_l("Votre commentaire..."), validators=[Length(max=2000)])
+
+
+class ComplementForm(FlaskForm):
+    version = StringField()
+    complement = TextAreaField(_l("Compléments apportés à la demande"), validators=[Length(max=5000)])

@@ -1,0 +1,423 @@
+"""Operator blueprint: the SOPRANO/REX home, the filing form, the application page."""
+from functools import wraps
+
+from flask import (
+    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from app import workflow
+from app.extensions import db
+from app.models import Application, ApplicationStatus, Company, Document, Registration, Role
+from app.operator import queries
+from app.operator.forms import (
+    AbandonForm, ApplicationForm, CommentForm, ComplementForm, content_to_formdata, form_to_content,
+)
+from app.reference.countries import country_choices
+from app.workflow.access import operator_may_access
+from app.workflow.documents import add_document, may_download, remove_document
+
+bp = Blueprint("operator", __name__, url_prefix="/rex")
+S = ApplicationStatus
+
+
+def operator_required(view):
+    @wraps(view)
+    @login_required
+    def wrapped(*args, **kwargs):
+        if current_user.role not in (Role.OPERATOR, Role.REPRESENTATIVE):
+            abort(403)
+        return view(*args, **kwargs)
+    return wrapped
+
+
+def _application(application_id: int) -> Application:
+    """The file, or 404 when it does not exist or belongs to a company the account is not certified for."""
+    application = db.session.get(Application, application_id)
+    if application is None or not operator_may_access(current_user, application):
+        abort(404)
+    return application
+
+
+def _version(form) -> int | None:
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- home and lists -------------------------------------------------------------------------------
+
+@bp.get("/")
+@operator_required
+def home():
+    return redirect(url_for("operator.applications", tab="en-cours"))
+
+
+@bp.get("/demandes/<any('en-cours', 'brouillons', 'rejetees'):tab>")
+@operator_required
+def applications(tab: str):
+    status = request.args.get("statut") or None
+    search = request.args.get("q") or None
+    rows = queries.applications_in_tab(current_user, tab, status, search)
+    return render_template("operator/list.html", tab=tab, rows=rows, status=status, search=search or "",
+                           statuses=queries.TABS[tab])
+
+
+@bp.get("/autorisations")
+@operator_required
+def registrations():
+    status = request.args.get("statut") or None
+    holder = request.args.get("titulaire", type=int)
+    rows = queries.registrations_of(current_user, status, holder, request.args.get("q"))
+    return render_template("operator/registrations.html", rows=rows, status=status, holder=holder,
+                           search=request.args.get("q", ""), tab="autorisations")
+
+
+@bp.get("/autorisations/<int:registration_id>")
+@operator_required
+def registration(registration_id: int):
+    reg = db.session.get(Registration, registration_id)
+    if reg is None or not any(c.company_id == reg.company_id for c in current_user.certifications):
+        abort(404)
+    application = reg.application
+    return render_template("operator/registration.html", registration=reg, application=application,
+                           labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+                           tab="autorisations")
+
+
+# --- filing ---------------------------------------------------------------------------------------
+
+@bp.route("/deposer", methods=("GET", "POST"))
+@operator_required
+def new_application():
+    if request.method == "POST":
+        try:
+            application = workflow.create_draft(current_user)
+        except workflow.WorkflowError as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for("operator.new_application"))
+        return redirect(url_for("operator.edit", application_id=application.id))
+    return render_template("operator/new.html", tab="deposer")
+
+
+def _build_form(application: Application, formdata=None) -> ApplicationForm:
+    content = workflow.content_of(application)
+    form = ApplicationForm(formdata=formdata, data=content_to_formdata(content) if formdata is None else None)
+    if formdata is None:
+        form.version.data = str(application.version)
+    form.office_id.choices = [("", _("Choisir le service compétent"))] + [
+        (o.id, f"{o.name} ({o.code})") for o in queries.offices()]
+    companies = current_user.client_companies if current_user.role == Role.REPRESENTATIVE else \
+        current_user.certified_companies
+    form.company_id.choices = [("", _("Choisir l'opérateur"))] + [(c.id, f"{c.name} ({c.eori})") for c in companies]
+    countries = [("", _("Rechercher un pays"))] + country_choices(_locale())
+    for field in (form.exporter_country, form.representative_country):
+        field.choices = countries
+    for entry in form.contacts:
+        entry.form.country.choices = countries
+    return form
+
+
+def _locale() -> str:
+    from flask_babel import get_locale
+    return str(get_locale() or "fr")
+
+
+def _attach_errors(form: ApplicationForm, errors: dict) -> dict:
+    """Put rule errors beside their fields; return those that belong to a whole section."""
+    section_errors = {}
+    for key, message in errors.items():
+        target = None
+        if "-" in key:
+            list_name, index, name = key.split("-", 2)
+            entries = form[list_name].entries
+            if int(index) < len(entries):
+                target = entries[int(index)].form[name]
+        elif key in form:
+            target = form[key]
+        if target is None:
+            section_errors[key] = message
+        else:
+            target.errors = [*target.errors, str(message)]
+    return section_errors
+
+
+def _identity(form: ApplicationForm, application: Application) -> dict:
+    company = db.session.get(Company, form.company_id.data) if form.company_id.data else None
+    if company is None:
+        return {"eori": None, "name": None}
+    return {"eori": company.eori, "name": company.name}
+
+
+def _company_changed_prefill(form, application):
+    """A representative who picks another client gets that client's data, as the guide describes."""
+    company = db.session.get(Company, form.company_id.data) if form.company_id.data else None
+    if company and company.id != application.company_id:
+        for name in ("address", "postcode", "city", "country", "phone", "email", "fax"):
+            form[f"exporter_{name}"].data = getattr(company, name)
+
+
+@bp.route("/demandes/<int:application_id>/formulaire", methods=("GET", "POST"))
+@operator_required
+def edit(application_id: int):
+    application = _application(application_id)
+    if application.status not in (S.DRAFT, S.INCOMPLETE):
+        return redirect(url_for("operator.show", application_id=application.id))
+    if request.method == "GET":
+        form = _build_form(application)
+        _extra_rows(form, request.args.get("ajouter"))
+        return render_template("operator/form.html", form=form, application=application, section_errors={},
+                               documents=queries.documents_of(application.id), tab="deposer")
+
+    form = _build_form(application, request.form)
+    action = request.form.get("action", "save")
+    if action == "abandon":
+        return _abandon_from_form(application)
+    if not form.validate():
+        return _render_form(form, application, {}, 422)
+    _company_changed_prefill(form, application)
+    removal = action.startswith("remove-")
+    if removal:
+        _remove_row(form, action)
+    try:
+        workflow.save_draft(current_user, application, form_to_content(form, _identity(form, application)),
+                            expected_version=_version(form))
+    except workflow.WorkflowError as exc:
+        return _render_error(form, application, exc)
+    if action in ("add-contacts", "add-goods"):
+        return redirect(url_for("operator.edit", application_id=application.id, ajouter=action[4:]) +
+                        f"#{action[4:]}")
+    if action == "validate":
+        errors = workflow.validation_errors(application)
+        if errors:
+            form = _build_form(application, request.form)
+            form.validate()
+            section_errors = _attach_errors(form, errors)
+            flash(_("Votre demande ne peut pas être validée : les champs à compléter vous sont indiqués."),
+                  "danger")
+            return _render_form(form, application, section_errors, 422)
+        return redirect(url_for("operator.summary", application_id=application.id))
+    if removal:
+        return redirect(url_for("operator.edit", application_id=application.id))
+    flash(_("Votre demande est enregistrée à l'état de brouillon sous la référence %(ref)s. Vous la retrouverez "
+            "dans « Mes brouillons ».", ref=application.reference) if application.status == S.DRAFT else
+          _("Vos modifications sont enregistrées."), "success")
+    return redirect(url_for("operator.applications", tab="brouillons") if application.status == S.DRAFT
+                    else url_for("operator.show", application_id=application.id))
+
+
+def _extra_rows(form, which):
+    if which == "contacts" and len(form.contacts) < 9:
+        form.contacts.append_entry()
+        form.contacts.entries[-1].form.country.choices = form.exporter_country.choices
+    elif which == "goods" and len(form.goods) < 99:
+        form.goods.append_entry()
+
+
+def _remove_row(form, action):
+    _, list_name, index = action.split("-")
+    entries = form[list_name].entries
+    if list_name in ("contacts", "goods") and index.isdigit() and int(index) < len(entries):
+        del entries[int(index)]
+
+
+def _render_form(form, application, section_errors, code=200):
+    return render_template("operator/form.html", form=form, application=application,
+                           section_errors=section_errors, documents=queries.documents_of(application.id),
+                           tab="deposer"), code
+
+
+def _render_error(form, application, exc):
+    if exc.field and exc.field in form:
+        form[exc.field].errors = [*form[exc.field].errors, str(exc.message)]
+    else:
+        flash(str(exc.message), "danger")
+    return _render_form(form, application, {}, 409 if isinstance(exc, workflow.StaleFile) else 422)
+
+
+def _abandon_from_form(application):
+    try:
+        workflow.abandon_draft(current_user, application)
+    except workflow.WorkflowError as exc:
+        flash(str(exc.message), "danger")
+        return redirect(url_for("operator.show", application_id=application.id))
+    flash(_("Votre projet de demande %(ref)s est abandonné.", ref=application.reference), "info")
+    return redirect(url_for("operator.applications", tab="brouillons"))
+
+
+@bp.route("/demandes/<int:application_id>/recapitulatif", methods=("GET", "POST"))
+@operator_required
+def summary(application_id: int):
+    application = _application(application_id)
+    if application.status not in (S.DRAFT, S.INCOMPLETE):
+        return redirect(url_for("operator.show", application_id=application.id))
+    form = ComplementForm()
+    if request.method == "GET":
+        form.version.data = str(application.version)
+    errors = {}
+    if request.method == "POST" and form.validate():
+        try:
+            if application.status == S.DRAFT:
+                workflow.submit(current_user, application, expected_version=_version(form))
+                return redirect(url_for("operator.confirmation", application_id=application.id))
+            workflow.complete(current_user, application, form.complement.data, expected_version=_version(form))
+            flash(_("Les informations complémentaires saisies ont été transmises au service."), "success")
+            return redirect(url_for("operator.show", application_id=application.id))
+        except workflow.Incomplete as exc:
+            flash(str(exc.message), "danger")
+            return redirect(url_for("operator.edit", application_id=application.id))
+        except workflow.WorkflowError as exc:
+            if exc.field == "complement":
+                form.complement.errors = [str(exc.message)]
+            else:
+                flash(str(exc.message), "danger")
+            errors = {"any": True}
+    return render_template("operator/summary.html", application=application, form=form,
+                           labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+                           documents=queries.documents_of(application.id), tab="deposer"), (422 if errors else 200)
+
+
+@bp.get("/demandes/<int:application_id>/confirmation")
+@operator_required
+def confirmation(application_id: int):
+    application = _application(application_id)
+    return render_template("operator/confirmation.html", application=application, tab="en-cours")
+
+
+# --- the application page -------------------------------------------------------------------------
+
+@bp.get("/demandes/<int:application_id>")
+@operator_required
+def show(application_id: int):
+    application = _application(application_id)
+    return _render_show(application, CommentForm(), AbandonForm())
+
+
+def _render_show(application, comment_form, abandon_form, code=200):
+    return render_template(
+        "operator/show.html", application=application, comment_form=comment_form, abandon_form=abandon_form,
+        history=queries.history_of(application.id), thread=queries.thread_of(application.id),
+        documents=queries.documents_of(application.id),
+        labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+        registration=queries.registration_of_application(application.id),
+        may_duplicate=workflow.may_duplicate(current_user, application), tab="en-cours"), code
+
+
+@bp.post("/demandes/<int:application_id>/message")
+@operator_required
+def post_message(application_id: int):
+    application = _application(application_id)
+    form = CommentForm()
+    if form.validate():
+        try:
+            workflow.comment(current_user, application, form.body.data)
+            return redirect(url_for("operator.show", application_id=application.id) + "#fil")
+        except workflow.WorkflowError as exc:
+            form.body.errors = [str(exc.message)]
+    return _render_show(application, form, AbandonForm(), 422)
+
+
+@bp.post("/demandes/<int:application_id>/dupliquer")
+@operator_required
+def duplicate(application_id: int):
+    application = _application(application_id)
+    try:
+        copy = workflow.duplicate(current_user, application)
+    except workflow.WorkflowError as exc:
+        flash(str(exc.message), "danger")
+        return redirect(url_for("operator.show", application_id=application.id))
+    flash(_("La demande %(ref)s a été créée à partir d'un duplicata de la demande %(src)s.",
+            ref=copy.reference, src=application.reference), "success")
+    return redirect(url_for("operator.edit", application_id=copy.id))
+
+
+@bp.post("/demandes/<int:application_id>/abandonner")
+@operator_required
+def abandon(application_id: int):
+    application = _application(application_id)
+    form = AbandonForm()
+    if form.validate():
+        try:
+            workflow.abandon(current_user, application, form.comment.data)
+            flash(_("Votre demande %(ref)s a été abandonnée.", ref=application.reference), "info")
+            return redirect(url_for("operator.show", application_id=application.id))
+        except workflow.WorkflowError as exc:
+            flash(str(exc.message), "danger")
+    return _render_show(application, CommentForm(), form, 422)
+
+
+@bp.route("/demandes/<int:application_id>/completer", methods=("GET", "POST"))
+@operator_required
+def start_complement(application_id: int):
+    application = _application(application_id)
+    if application.status != S.INCOMPLETE:
+        flash(_("Cette demande n'est pas au statut « Incomplète »."), "danger")
+        return redirect(url_for("operator.show", application_id=application.id))
+    if request.method == "POST":
+        return redirect(url_for("operator.edit", application_id=application.id))
+    return render_template("operator/complete_confirm.html", application=application, tab="en-cours")
+
+
+# --- documents ------------------------------------------------------------------------------------
+
+@bp.route("/demandes/<int:application_id>/documents", methods=("GET", "POST"))
+@operator_required
+def documents(application_id: int):
+    application = _application(application_id)
+    error = {}
+    if request.method == "POST":
+        upload = request.files.get("file")
+        name = request.form.get("name", "")
+        try:
+            add_document(current_user, application, name, upload.filename if upload else "",
+                         upload.read() if upload else b"")
+            flash(_("Le document « %(name)s » a été ajouté à la demande.", name=name.strip()), "success")
+            return redirect(url_for("operator.documents", application_id=application.id))
+        except workflow.WorkflowError as exc:
+            error = {exc.field or "file": str(exc.message)}
+    return render_template("operator/documents.html", application=application, error=error,
+                           name=request.form.get("name", ""), documents=queries.documents_of(application.id),
+                           tab="deposer"), (422 if error else 200)
+
+
+@bp.get("/demandes/<int:application_id>/documents/<int:document_id>")
+@operator_required
+def download(application_id: int, document_id: int):
+    application = _application(application_id)
+    document = db.session.get(Document, document_id)
+    if document is None or document.application_id != application.id or not may_download(current_user, document):
+        abort(404)
+    from io import BytesIO
+    response = send_file(BytesIO(document.content), mimetype=document.content_type, as_attachment=True,
+                         download_name=document.filename)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.post("/demandes/<int:application_id>/documents/<int:document_id>/supprimer")
+@operator_required
+def delete_document(application_id: int, document_id: int):
+    application = _application(application_id)
+    document = db.session.get(Document, document_id)
+    if document is None or document.application_id != application.id:
+        abort(404)
+    try:
+        remove_document(current_user, application, document)
+        flash(_("Le document a été retiré de la demande."), "info")
+    except workflow.WorkflowError as exc:
+        flash(str(exc.message), "danger")
+    return redirect(url_for("operator.documents", application_id=application.id))
+
+
+# --- reference look-ups ---------------------------------------------------------------------------
+
+@bp.get("/positions-tarifaires")
+@login_required
+def headings():
+    term = request.args.get("q", "")
+    if len(term.strip()) < 2:
+        return jsonify([])
+    return jsonify([{"code": h.code if len(h.code) == 4 else f"{h.code}00", "label": h.description}
+                    for h in queries.search_headings(term)])

@@ -1,0 +1,31 @@
+"""Customs offices with real EU COL codes (domain.md section 6.2), grouped by regional directorate."""
+
+OFFICES = [
+    # (code, name, city, directorate)
+    ("FR002300", "Le Havre Port bureau", "Le Havre", "DR du Havre"),
+    ("FR003920", "Rouen port bureau", "Rouen", "DR de Rouen"),
+    ("FR002730", "Marseille port bureau", "Marseille", "DR de Marseille"),
+    ("FR003680", "Fos port St Louis pt bureau", "Port-Saint-Louis-du-Rhône", "DR de Marseille"),
+    ("FR004430", "Toulon La Seyne bureau", "Toulon", "DR de Provence"),
+    ("FR002650", "Lyon St Exupéry bureau", "Lyon-Saint-Exupéry aéroport", "DR de Lyon"),
+    ("FR003370", "Orly aéro bureau", "Orly", "DR de Paris-Orly"),
+    ("FR003350", "Le Bourget bureau", "Le Bourget", "DR de Roissy"),
+    ("FRA0619A", "Roissy Air France bureau", "Roissy CDG", "DR de Roissy"),
+    ("FRA0619B", "Roissy Cargo centre bureau", "Roissy CDG", "DR de Roissy"),
+    ("FR00617C", "Roissy France handling bureau", "Roissy", "DR de Roissy"),
+    ("FR000690", "Brest bureau", "Brest", "DR de Bretagne"),
+    ("FR000600", "Bordeaux Mérignac", "Mérignac", "DR de Bordeaux"),
+    ("FR000610", "Bordeaux Bassens pt bureau", "Carbon-Blanc", "DR de Bordeaux"),
+    ("FR001260", "Dunkerque port bureau", "Dunkerque", "DR de Dunkerque"),
+    ("FR005350", "Lesquin bureau", "Lesquin (Lille)", "DR de Lille"),
+    ("FR004080", "St Nazaire Montoir bureau", "Montoir-de-Bretagne", "DR de Nantes"),
+    ("FR003030", "Nantes Atlant. bureau", "Bouguenais", "DR de Nantes"),
+    ("FR003080", "Nice aéro bureau", "Nice", "DR de Nice"),
+    ("FR002860", "Monaco bureau", "Monaco", "DR de Nice"),
+    ("FR004440", "Toulouse Blagnac aéro", "Blagnac", "DR de Toulouse"),
+    ("FR004290", "Strasbourg Entzheim", "Entzheim", "DR de Strasbourg"),
+    ("FR000980", "Clermont bureau", "Clermont-Ferrand", "DR d'Auvergne"),
+    ("FR002540", "Limoges bureau", "Limoges", "DR de Poitiers"),
+    ("FR000720", "Caen bureau", "Caen", "DR de Caen"),
+    ("FR000010", "Ajaccio port", "Ajaccio", "DR de Corse"),
+]

@@ -1,0 +1,41 @@
+"""Kinds of history events, and how a person reads them (the seed guide's words)."""
+from flask_babel import lazy_gettext as _l
+
+EVENT_LABELS = {
+    "draft_created": _l("Création de la demande"),
+    "duplicated": _l("Création de la demande à partir d'un duplicata"),
+    "submitted": _l("Demande déposée auprès du service de recevabilité"),
+    "filed_on_paper": _l("Demande déposée par le service pour le compte de l'opérateur (formulaire papier)"),
+    "comment": _l("Message ajouté au fil de discussion"),
+    "information_requested": _l("Informations complémentaires sollicitées au demandeur"),
+    "content_modified": _l("Modification du contenu de la demande"),
+    "completed": _l("Complément apporté à la demande"),
+    "draft_abandoned": _l("Brouillon abandonné"),
+    "abandoned": _l("Demande abandonnée par le demandeur"),
+    "granted": _l("Autorisation octroyée"),
+    "rejected": _l("Demande rejetée"),
+    "rejected_automatically": _l("Demande rejetée automatiquement faute de réponse dans le délai de 30 jours"),
+    "document_added": _l("Document ajouté à la demande"),
+    "document_removed": _l("Document retiré de la demande"),
+}
+
+STATUS_LABELS = {
+    "draft": _l("Brouillon"),
+    "under_review": _l("En étude"),
+    "incomplete": _l("Incomplète"),
+    "rejected": _l("Rejetée"),
+    "granted": _l("Octroyée"),
+    "modification_requested": _l("Modification demandée"),
+    "superseded": _l("Version antérieure"),
+    "revoked": _l("Révoquée"),
+    "abandoned": _l("Abandonnée"),
+}
+
+
+def event_label(kind: str) -> str:
+    return str(EVENT_LABELS.get(kind, kind))
+
+
+def status_label(status) -> str:
+    value = getattr(status, "value", status)
+    return str(STATUS_LABELS.get(value, value))

@@ -1,0 +1,28 @@
+"""Background jobs. One enqueue helper: RQ when REDIS_URL is set, in-process otherwise."""
+import logging
+
+from flask import current_app
+
+log = logging.getLogger(__name__)
+
+
+def enqueue(func, *args, queue: str = "default", **kwargs):
+    """Run func(*args) as a job: on an RQ queue in production, right away in the embedded mode."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if redis_url:
+        from redis import Redis
+        from rq import Queue, Retry
+
+        q = Queue(queue, connection=Redis.from_url(redis_url))
+        return q.enqueue(func, *args, retry=Retry(max=5, interval=[10, 30, 60, 300, 900]), **kwargs)
+    try:
+        return func(*args, **kwargs)
+    except Exception:  # an in-process job must not break the request that caused it
+        log.exception("in-process job %s failed", getattr(func, "__name__", func))
+        return None
+
+
+def enqueue_outbox_delivery():
+    from jobs.outbox import deliver_outbox
+
+    return enqueue(deliver_outbox, queue="emails")
