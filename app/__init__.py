@@ -126,7 +126,26 @@ def register_template_helpers(app: Flask) -> None:
             return datetime_fr(value, "%d/%m/%Y")
         return value.strftime("%d/%m/%Y")
 
+    @app.template_filter("days_left")
+    def days_left(deadline):
+        """Whole days left before a deadline, counting a started day (as SOPRANO shows it)."""
+        import math
+        from datetime import datetime, timezone
+
+        if deadline.tzinfo is None:
+            deadline = deadline.replace(tzinfo=timezone.utc)
+        seconds = (deadline - datetime.now(timezone.utc)).total_seconds()
+        return max(0, math.ceil(seconds / 86400))
+
+    def chapter_label(chapter: str) -> str:
+        from app.extensions import db
+        from app.models import TariffHeading
+
+        heading = db.session.get(TariffHeading, chapter)
+        return heading.description if heading else ""
+
     app.jinja_env.globals.update(
+        chapter_label=chapter_label,
         status_label=status_label, event_label=event_label,
         country_name=lambda code: country_name(code, str(get_locale() or "fr")),
         current_locale=lambda: str(get_locale() or "fr"))

@@ -90,3 +90,13 @@ class Factory:
         application = self.submitted(operator, company, officer.office.code)
         workflow.request_information(officer, application, message)
         return application
+
+    def rejected(self, operator, officer, company=None, reason="Relation préférentielle inexistante."):
+        application = self.submitted(operator, company, officer.office.code)
+        workflow.reject(officer, application, reason)
+        return application
+
+    def granted(self, operator, officer, company=None):
+        application = self.submitted(operator, company, officer.office.code)
+        workflow.grant(officer, application)
+        return application
