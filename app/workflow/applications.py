@@ -142,8 +142,15 @@ def _apply_content(application: Application, content: ApplicationContent, actor:
         for i, g in enumerate(content.goods[:rules.MAX_GOODS_LINES], 1)]
     resolved, _unknown = rules.resolve_relations(content.relations)
     unique = list(dict.fromkeys(resolved))
-    application.relations = [ApplicationRelation(position=i, code=code, relation_code=relation)
-                             for i, (code, relation) in enumerate(unique, 1)]
+    # Keep the rows of codes already there: a flush inserts before it deletes orphans, so a new row
+    # with the same code would break uq_application_relation_code on every re-save.
+    existing = {r.code: r for r in application.relations}
+    relations = []
+    for i, (code, relation) in enumerate(unique, 1):
+        row = existing.pop(code, None) or ApplicationRelation(code=code)
+        row.position, row.relation_code = i, relation
+        relations.append(row)
+    application.relations = relations
     und = application.undertaking or Undertaking()
     und.accepted = bool(content.undertaking.get("accepted"))
     for name in ("signatory_name", "signatory_function", "place"):

@@ -83,3 +83,17 @@ def with_section2_email(factory, application, email=SECTION2_EMAIL, **changes):
     content = factory.content(application, **changes)
     content.exporter = dict(content.exporter, email=email)
     return content
+
+
+def assert_refused(call, error, application_id: int, field: str | None = None):
+    """The transition raises `error` (with `field` if given) and the database is exactly as before."""
+    import pytest
+
+    before = snapshot(application_id)
+    with pytest.raises(error) as raised:
+        call()
+    if field is not None:
+        assert raised.value.field == field
+    assert str(raised.value)
+    assert snapshot(application_id) == before
+    return raised.value
