@@ -18,16 +18,29 @@ REFERENCE_TABLES = {"tariff_heading", "preferential_relation", "office", "direct
 PASSWORD = "Secret-2026!"
 
 
+# Concurrent runs against one PostgreSQL database each get their own schema.
+PG_SCHEMA = f"test_{os.getpid()}"
+
+
 def _test_database_url(tmp: Path) -> str:
     return os.environ.get("DATABASE_URL") or f"sqlite:///{tmp / 'test.sqlite'}"
+
+
+def _engine_options(url: str) -> dict:
+    options = {"pool_pre_ping": True}
+    if url.startswith("postgres"):
+        options["connect_args"] = {"options": f"-csearch_path={PG_SCHEMA}"}
+    return options
 
 
 @pytest.fixture(scope="session")
 def app():
     tmp = Path(tempfile.mkdtemp(prefix="douane-tests-"))
+    url = _test_database_url(tmp)
     app = create_app({
         "TESTING": True,
-        "SQLALCHEMY_DATABASE_URI": _test_database_url(tmp),
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(url),
         "MAIL_FILE_DIR": str(tmp / "mail"),
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "SERVER_NAME": None,
@@ -38,13 +51,19 @@ def app():
         load_all()
         db.session.remove()
     yield app
+    with app.app_context():
+        db.session.remove()
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as conn:
+                conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        db.engine.dispose()
 
 
 def _reset_schema():
     if db.engine.dialect.name == "postgresql":
         with db.engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
     else:
         db.drop_all()
         with db.engine.begin() as conn:

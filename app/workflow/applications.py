@@ -277,8 +277,7 @@ def comment(actor: User, application: Application, body: str) -> DiscussionMessa
         else:
             _require_operator(actor, application)
         _lock(application)
-        if application.status in (S.DRAFT, S.ABANDONED):
-            _require_status(application, S.UNDER_REVIEW, S.INCOMPLETE, S.REJECTED, S.GRANTED)
+        _require_status(application, S.UNDER_REVIEW, S.INCOMPLETE, S.REJECTED, S.GRANTED)
         message = DiscussionMessage(application_id=application.id, author_id=actor.id, body=body)
         db.session.add(message)
         record(application, "comment", actor, comment=body)
