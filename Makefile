@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test install install-dev migrate e2e-browser clean
+.PHONY: run test install install-dev migrate translations clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,10 @@ test: install-dev
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache
+
+# After changing a user-facing text: re-extract, translate the new entries of
+# translations/en/LC_MESSAGES/messages.po, then compile (tests/test_i18n.py checks it).
+translations: install
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
+	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+	$(BIN)/pybabel compile -d translations

@@ -3,6 +3,7 @@ import os
 from pathlib import Path
 
 from flask import Flask, jsonify, request, session
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
@@ -47,11 +48,16 @@ def _sqlite_foreign_keys(dbapi_connection, connection_record):
         cursor.close()
 
 
-def select_locale():
+def remember_language():
+    """?lang=fr|en on any URL, redirects included, sets the language for the session."""
     lang = request.args.get("lang")
     if lang in ("fr", "en"):
         session["lang"] = lang
-    return session.get("lang") or "fr"
+
+
+def select_locale():
+    lang = request.args.get("lang")
+    return lang if lang in ("fr", "en") else session.get("lang") or "fr"
 
 
 def register_extensions(app: Flask) -> None:
@@ -59,11 +65,12 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
-    login_manager.login_message = "Veuillez vous authentifier pour accéder à cette page."
+    login_manager.login_message = _l("Veuillez vous authentifier pour accéder à cette page.")
     login_manager.login_message_category = "info"
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     csrf.init_app(app)
+    app.before_request(remember_language)
 
     from app.models import User
 

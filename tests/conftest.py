@@ -45,6 +45,7 @@ def app():
         "REDIS_URL": os.environ.get("REDIS_URL"),
         "SERVER_NAME": None,
     })
+    _isolate_requests(app)
     with app.app_context():
         _reset_schema()
         upgrade()
@@ -57,6 +58,18 @@ def app():
             with db.engine.begin() as conn:
                 conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
         db.engine.dispose()
+
+
+def _isolate_requests(app):
+    """Each test keeps one app context open (for its db.session), so the test client's requests share
+    flask.g; forget what a previous request cached there, as a new request in production would."""
+    from flask import g
+    from flask_babel import refresh
+
+    @app.before_request
+    def _forget_previous_request():
+        g.pop("_login_user", None)
+        refresh()
 
 
 def _reset_schema():

@@ -1,3 +1,5 @@
+from urllib.parse import urlsplit
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
@@ -23,7 +25,12 @@ def _endpoints():
 
 def _safe_next(target: str | None) -> str | None:
     # Only same-site relative paths: never redirect a person to another host after login.
-    if target and target.startswith("/") and not target.startswith("//"):
+    # Control characters and backslashes are refused: "/\t/host" becomes "//host" once the tab is
+    # dropped (by Werkzeug or the browser), and browsers read "/\\host" as "//host".
+    if not target or "\\" in target or any(ord(c) < 32 or ord(c) == 127 for c in target):
+        return None
+    parts = urlsplit(target)
+    if target.startswith("/") and not target.startswith("//") and not parts.scheme and not parts.netloc:
         return target
     return None
 

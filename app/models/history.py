@@ -2,7 +2,7 @@
 from datetime import datetime
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from app.extensions import db
 from app.models._time import utcnow
@@ -37,3 +37,11 @@ class HistoryIsAppendOnly(Exception):
 @event.listens_for(HistoryEvent, "before_delete")
 def _refuse_rewriting_history(mapper, connection, target):
     raise HistoryIsAppendOnly("History events are never changed or deleted.")
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _refuse_bulk_rewriting_history(state):
+    """session.execute(update(HistoryEvent)...) or delete(...) bypasses the mapper events above."""
+    table = getattr(state.statement, "table", None)  # an annotated copy of the Table for ORM statements
+    if (state.is_update or state.is_delete) and getattr(table, "name", None) == HistoryEvent.__tablename__:
+        raise HistoryIsAppendOnly("History events are never changed or deleted.")

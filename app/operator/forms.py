@@ -5,6 +5,7 @@ from wtforms import BooleanField, FieldList, Form, FormField, RadioField, Select
 from wtforms.validators import Email, Length, Optional
 
 from app.workflow.content import CONTACT_FIELDS, ApplicationContent
+from app.workflow.rules import MAX_CONTACTS, MAX_GOODS_LINES
 
 INVALID_EMAIL = _l("Adresse électronique invalide.")
 
@@ -17,7 +18,20 @@ def _text(label, max_length, email=False):
     return StringField(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v])
 
 
-class ContactForm(Form):
+class _RowForm(Form):
+    """A row of a FieldList: plain WTForms, but with Flask-WTF's translated messages like its parent form."""
+
+    class Meta:
+        def get_translations(self, form):
+            from flask import current_app
+            from flask_wtf.i18n import translations
+
+            if current_app.config.get("WTF_I18N_ENABLED", True):
+                return translations
+            return super().get_translations(form)
+
+
+class ContactForm(_RowForm):
     full_name = _text(_l("Nom et prénom"), 160)
     address = _text(_l("Numéro et voie"), 200)
     postcode = _text(_l("Code postal"), 20)
@@ -28,7 +42,7 @@ class ContactForm(Form):
     fax = _text(_l("Fax"), 40)
 
 
-class GoodsLineForm(Form):
+class GoodsLineForm(_RowForm):
     heading = _text(_l("Position tarifaire"), 200)
     description = TextAreaField(_l("Description indicative de vos marchandises admissibles au bénéfice du "
                                    "régime préférentiel"),
@@ -62,8 +76,9 @@ class ApplicationForm(FlaskForm):
     representative_email = _text(_l("Courriel"), 254, email=True)
     representative_fax = _text(_l("Fax"), 40)
 
-    contacts = FieldList(FormField(ContactForm), min_entries=1, max_entries=9)
-    goods = FieldList(FormField(GoodsLineForm), min_entries=1, max_entries=99)
+    # One row over the limit is read (and refused by the view) rather than silently dropped.
+    contacts = FieldList(FormField(ContactForm), min_entries=1, max_entries=MAX_CONTACTS + 1)
+    goods = FieldList(FormField(GoodsLineForm), min_entries=1, max_entries=MAX_GOODS_LINES + 1)
     relations = _text(_l("Indiquer la(les) relation(s) préférentielle(s) pour laquelle (lesquelles) vous "
                          "souhaitez émettre des attestations/déclarations d'origine"), 500)
 

@@ -135,7 +135,7 @@ def _attach_errors(form: ApplicationForm, errors: dict) -> dict:
             entries = form[list_name].entries
             if int(index) < len(entries):
                 target = entries[int(index)].form[name]
-        elif key in form:
+        elif key in form and key not in ("contacts", "goods"):  # a list's own error belongs to its section
             target = form[key]
         if target is None:
             section_errors[key] = message
@@ -181,6 +181,9 @@ def edit(application_id: int):
     removal = action.startswith("remove-")
     if removal:
         _remove_row(form, action)
+    too_many = _too_many_rows(form)
+    if too_many:
+        return _render_form(form, application, too_many, 422)
     try:
         workflow.save_draft(current_user, application, form_to_content(form, _identity(form, application)),
                             expected_version=_version(form))
@@ -206,6 +209,18 @@ def edit(application_id: int):
           _("Vos modifications sont enregistrées."), "success")
     return redirect(url_for("operator.applications", tab="brouillons") if application.status == S.DRAFT
                     else url_for("operator.show", application_id=application.id))
+
+
+def _too_many_rows(form) -> dict:
+    """More rows than the guide allows are refused, not cut: the person sees them all and the limit."""
+    from app.workflow.rules import MAX_CONTACTS, MAX_GOODS_LINES
+
+    errors = {}
+    if len(form.contacts) > MAX_CONTACTS:
+        errors["contacts"] = _("Vous pouvez ajouter jusqu'à %(n)s contacts.", n=MAX_CONTACTS)
+    if len(form.goods) > MAX_GOODS_LINES:
+        errors["goods"] = _("Vous pouvez ajouter jusqu'à %(n)s positions tarifaires.", n=MAX_GOODS_LINES)
+    return errors
 
 
 def _extra_rows(form, which):
@@ -315,7 +330,10 @@ def post_message(application_id: int):
             workflow.comment(current_user, application, form.body.data)
             return redirect(url_for("operator.show", application_id=application.id) + "#fil")
         except workflow.WorkflowError as exc:
-            form.body.errors = [str(exc.message)]
+            if exc.field == "body":
+                form.body.errors = [str(exc.message)]
+            else:  # the thread form is not on the page (draft, abandoned file): say why at the top
+                flash(str(exc.message), "danger")
     return _render_show(application, form, AbandonForm(), 422)
 
 
@@ -376,7 +394,9 @@ def documents(application_id: int):
             flash(_("Le document « %(name)s » a été ajouté à la demande.", name=name.strip()), "success")
             return redirect(url_for("operator.documents", application_id=application.id))
         except workflow.WorkflowError as exc:
-            error = {exc.field or "file": str(exc.message)}
+            error = {exc.field or "status": str(exc.message)}
+            if exc.field is None:  # not about a field (e.g. the file's status): the upload form may be hidden
+                flash(str(exc.message), "danger")
     return render_template("operator/documents.html", application=application, error=error,
                            name=request.form.get("name", ""), documents=queries.documents_of(application.id),
                            tab="deposer"), (422 if error else 200)

@@ -117,6 +117,9 @@ def _non_empty(text: str | None, field: str, message) -> str:
 # --- content ------------------------------------------------------------------------------------
 
 def _apply_content(application: Application, content: ApplicationContent, actor: User) -> None:
+    resolved, unknown = rules.resolve_relations(content.relations)
+    if unknown:  # only known relations can be stored: refuse rather than silently drop what was typed
+        raise WorkflowError(rules.relation_errors(content.relations)["relations"], field="relations")
     application.office_id = content.office_id
     company = db.session.get(Company, content.company_id) if content.company_id else None
     if company is not None and not any(c.company_id == company.id for c in actor.certifications):
@@ -140,7 +143,6 @@ def _apply_content(application: Application, content: ApplicationContent, actor:
                   chapter=(rules.parse_heading(g.get("heading")) or "")[:2],
                   description=(g.get("description") or "").strip())
         for i, g in enumerate(content.goods[:rules.MAX_GOODS_LINES], 1)]
-    resolved, _unknown = rules.resolve_relations(content.relations)
     unique = list(dict.fromkeys(resolved))
     # Keep the rows of codes already there: a flush inserts before it deletes orphans, so a new row
     # with the same code would break uq_application_relation_code on every re-save.

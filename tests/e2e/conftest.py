@@ -16,7 +16,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def live_server(app):
     """The base URL of the session app, served by a threaded werkzeug server on a free port.
 
@@ -31,8 +31,10 @@ def live_server(app):
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser():
+    # Module scope, not session: while Playwright's sync API is open it keeps an asyncio loop marked as
+    # running in the main thread, and asyncio.run() in a later, non-browser test would then fail.
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         yield browser
@@ -54,12 +56,12 @@ def pytest_runtest_makereport(item, call):
 
 @pytest.fixture
 def page(request, browser, live_server, artifacts_dir):
-    """A fresh browser context (no cookies) per test; a screenshot is kept when the test fails."""
+    """A fresh browser context (no cookies) per test; a screenshot is kept when the test fails (or xfails)."""
     context = browser.new_context(base_url=live_server, locale="fr-FR", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(10_000)
     page = context.new_page()
     yield page
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
+    if report is not None and (report.failed or hasattr(report, "wasxfail")):
         page.screenshot(path=artifacts_dir / f"{request.node.name}-failure.png", full_page=True)
     context.close()

@@ -1,9 +1,18 @@
 """Actors and files shared by the workflow tests."""
 import pytest
+from flask_babel import force_locale
 
 from app import workflow
 from app.models import Role
 from tests.workflow.helpers import with_section2_email
+
+
+@pytest.fixture(autouse=True)
+def _french(app):
+    """Workflow messages are lazy French strings. Outside a request (a job, the CLI, these tests) the
+    app's locale selector reads `request` and fails, so the locale is fixed here as a job would."""
+    with force_locale("fr"):
+        yield
 
 
 @pytest.fixture

@@ -164,7 +164,7 @@ def test_empty_message_in_the_discussion_is_refused(operator, under_review):
 
 def test_submit_of_an_incomplete_form_is_refused_with_the_fields_to_fix(factory, operator):
     application = workflow.create_draft(operator)
-    content = factory.content(application, goods=[], relations=["XX"])
+    content = factory.content(application, goods=[], relations=[])
     workflow.save_draft(operator, application, content)
 
     error = assert_refused(lambda: workflow.submit(operator, application), Incomplete, application.id)

@@ -6,7 +6,7 @@ from sqlalchemy import select, update
 
 from app import workflow
 from app.extensions import db
-from app.models import Application, ApplicationStatus as S, Registration, RegistrationStatus
+from app.models import Application, ApplicationStatus as S, Registration, RegistrationStatus, Role
 from app.models._time import utcnow
 from tests.workflow.helpers import (
     GUIDE_INCOMPLETE_SENTENCE, SECTION2_EMAIL, aware, events, fresh, last_event, messages, outbox,
@@ -34,7 +34,7 @@ def test_creating_a_draft_gives_it_a_reference_from_the_first_save(operator, com
     assert outbox() == []
 
 
-def test_saving_a_draft_records_the_content_without_a_modification_event(factory, operator, draft):
+def test_saving_a_draft_records_the_content_without_a_modification_event(operator, draft):
     saved = fresh(draft.id)
     assert saved.status == S.DRAFT
     assert saved.exporter_email == SECTION2_EMAIL
@@ -143,7 +143,7 @@ def test_information_request_emails_the_guide_text_to_the_section_2_email(office
     assert "Merci de confirmer vos positions tarifaires." in email.body
 
 
-def test_editing_an_incomplete_file_records_each_changed_field(factory, operator, incomplete):
+def test_editing_an_incomplete_file_records_each_changed_field(operator, incomplete):
     content = workflow.content_of(incomplete)
     content.goods = [{"heading": "4202", "description": "Sacs à main et portefeuilles en cuir"}]
     content.relations = ["JP", "GB", "CA"]
@@ -250,6 +250,16 @@ def test_grant_is_emailed_with_the_number_and_dates(officer, company, under_revi
     assert f"FRREX{company.eori}" in email.subject
     assert under_review.reference in email.body
     assert f"{utcnow():%d/%m/%Y}" in email.body
+
+
+def test_supervisor_grants_a_file_of_an_office_it_supervises(factory, company, under_review):
+    supervisor = factory.user(Role.SUPERVISOR, supervised=[factory.office("FR000600")])
+    registration = workflow.grant(supervisor, under_review)
+
+    assert fresh(under_review.id).status == S.GRANTED
+    assert registration.number == f"FRREX{company.eori}"
+    event = last_event(under_review.id)
+    assert (event.kind, event.actor_id) == ("granted", supervisor.id)
 
 
 # --- reject ------------------------------------------------------------------------------------------

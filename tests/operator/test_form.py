@@ -1,0 +1,352 @@
+"""The filing form over HTTP: required fields, the rules of the guide, drafts, submission, the heading look-up."""
+import pytest
+from sqlalchemy import select
+
+from app.models import Application, ApplicationStatus, HistoryEvent
+from tests.operator.helpers import contact, form_data, goods_line, reload
+from tests.operator.html import all_errors, container_of, errors_beside, page_text, parse, value_of
+
+REQUIRED = "Ce champ est obligatoire."
+S = ApplicationStatus
+
+# Every field marked with a red star, and the message it shows when left empty.
+STARRED = {
+    "office_id": REQUIRED, "company_id": REQUIRED,
+    "exporter_address": REQUIRED, "exporter_postcode": REQUIRED, "exporter_city": REQUIRED,
+    "exporter_country": REQUIRED, "exporter_phone": REQUIRED, "exporter_email": REQUIRED,
+    "main_activity": REQUIRED,
+    "contacts-0-full_name": REQUIRED, "contacts-0-address": REQUIRED, "contacts-0-postcode": REQUIRED,
+    "contacts-0-city": REQUIRED, "contacts-0-country": REQUIRED, "contacts-0-phone": REQUIRED,
+    "contacts-0-email": REQUIRED,
+    "goods-0-heading": REQUIRED, "goods-0-description": REQUIRED,
+    "relations": REQUIRED,
+    "undertaking_accepted": "Vous devez cocher « Je m'engage à souscrire ».",
+    "undertaking_signatory_name": REQUIRED, "undertaking_signatory_function": REQUIRED,
+    "undertaking_place": REQUIRED,
+    "consent": "Indiquez si vous consentez à la publication des données.",
+    "consent_signatory_name": REQUIRED, "consent_signatory_function": REQUIRED, "consent_place": REQUIRED,
+}
+UNCHECKED = ("main_activity", "undertaking_accepted", "consent")  # radios and boxes send nothing when empty
+
+
+@pytest.fixture
+def filing(factory, login):
+    """An operator of one company, logged in, with a fresh draft."""
+    company = factory.company()
+    operator = factory.operator(company)
+    application = factory.draft(operator)
+    client = login(operator)
+    return {"client": client, "operator": operator, "company": company, "office": factory.office(),
+            "application": application, "url": f"/rex/demandes/{application.id}/formulaire"}
+
+
+def _post(filing, **overrides):
+    return filing["client"].post(filing["url"], data=form_data(filing["company"], filing["office"], **overrides))
+
+
+def _starred_fields(doc) -> set[str]:
+    """The controls the page marks as required: starred labels, legends and table columns."""
+    names = set()
+    for label in doc.find_all("label", class_="required"):
+        names.add(label.attrs["for"])
+    for legend in doc.find_all("legend", class_="required"):
+        names.update(n.attrs["name"] for n in legend.parent.find_all("input"))
+    for table in doc.find_all("table", class_="form-grid"):
+        headers = list(table.find("thead").find_all("th"))
+        first_row = table.find("tbody").find("tr")
+        cells = [c for c in first_row.children if getattr(c, "tag", None) == "td"]
+        for header, cell in zip(headers, cells):
+            if "required" in header.classes:
+                names.update(n.attrs["name"] for n in cell.iter() if n.tag in ("input", "select", "textarea"))
+    return names
+
+
+def test_the_required_field_list_matches_the_starred_fields_of_the_page(filing):
+    doc = parse(filing["client"].get(filing["url"]).data)
+    assert _starred_fields(doc) == set(STARRED)
+
+
+@pytest.mark.parametrize("missing", list(STARRED))
+def test_every_starred_field_missing_shows_its_error_beside_it_and_keeps_what_was_typed(filing, missing):
+    typed = form_data(filing["company"], filing["office"], **{missing: None if missing in UNCHECKED else ""})
+
+    response = filing["client"].post(filing["url"], data=typed)
+
+    assert response.status_code == 422
+    doc = parse(response.data)
+    assert errors_beside(doc, missing) == [STARRED[missing]]
+    assert "has-error" in container_of(doc, missing).classes
+    for name, value in typed.items():
+        if name not in ("action", missing):
+            assert value_of(doc, name) == value, name
+    assert reload(filing["application"].id).status == S.DRAFT
+
+
+def test_an_empty_form_shows_every_required_error_beside_its_field_and_never_fails(filing):
+    response = filing["client"].post(filing["url"], data={"action": "validate", "company_id": "",
+                                                           "exporter_address": "", "exporter_postcode": ""})
+    assert response.status_code == 422
+    doc = parse(response.data)
+    for name, message in STARRED.items():
+        if name.startswith(("contacts-", "goods-")):
+            assert errors_beside(doc, name) == [], name  # an empty row is no row: the section says so
+        else:
+            assert errors_beside(doc, name) == [message], name
+    errors = all_errors(doc)
+    assert "Veuillez ajouter au moins un contact." in errors
+    assert "Veuillez ajouter au moins une position tarifaire." in errors
+    assert "Votre demande ne peut pas être validée" in page_text(response)
+
+
+def test_unexpected_values_are_refused_beside_their_fields_in_french_never_with_a_500(filing):
+    response = _post(filing, office_id="abc", company_id="999999", main_activity="autre", consent="peut-être",
+                     exporter_email="pas-un-courriel", **{"contacts-0-country": "ZZ",
+                                                          "contacts-0-email": "x@"})
+    assert response.status_code == 422
+    doc = parse(response.data)
+    for name in ("office_id", "company_id", "main_activity", "consent", "exporter_email", "contacts-0-country",
+                 "contacts-0-email"):
+        messages = errors_beside(doc, name)
+        assert messages, name
+        assert not any(m.startswith(("Not ", "Invalid")) for m in messages), (name, messages)
+    assert value_of(doc, "exporter_email") == "pas-un-courriel"
+
+
+def test_a_field_longer_than_allowed_is_refused_beside_it(filing):
+    response = _post(filing, exporter_city="V" * 101)
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "exporter_city") == ["100 caractères au maximum."]
+
+
+def test_whole_chapter_3900_with_heading_3923_shows_the_chapter_error_beside_the_3923_line(filing):
+    response = _post(filing, **goods_line(0, "3900", "Matières plastiques"), **goods_line(1, "3923", "Bouchons"))
+
+    assert response.status_code == 422
+    doc = parse(response.data)
+    assert errors_beside(doc, "goods-0-heading") == []
+    assert errors_beside(doc, "goods-1-heading") == [
+        "Le chapitre 39 est déjà déclaré en entier (3900) : vous ne pouvez pas indiquer d'autre position de "
+        "ce chapitre."]
+    assert value_of(doc, "goods-1-heading") == "3923"
+    assert reload(filing["application"].id).status == S.DRAFT
+
+
+def test_unknown_heading_is_refused_beside_its_line(filing):
+    response = _post(filing, **goods_line(0, "9876"))
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "goods-0-heading") == ["La position tarifaire 9876 n'existe pas."]
+
+
+@pytest.mark.parametrize("relations", ["XX", "JP XX"])
+def test_unknown_relation_code_shows_its_message_beside_the_relations_field(filing, relations):
+    response = _post(filing, relations=relations)
+
+    assert response.status_code == 422
+    doc = parse(response.data)
+    [message] = errors_beside(doc, "relations")
+    assert message.startswith("Code(s) inconnu(s) : XX.")
+    assert value_of(doc, "relations") == relations
+    assert reload(filing["application"].id).status == S.DRAFT
+
+
+def test_relation_given_by_country_of_a_group_is_accepted(filing):
+    response = _post(filing, relations="MG, CA")
+    assert response.status_code == 302
+    assert response.location.endswith(f"/rex/demandes/{filing['application'].id}/recapitulatif")
+    assert [r.code for r in reload(filing["application"].id).relations] == ["MG", "CA"]
+
+
+def test_more_than_9_contacts_are_refused(filing):
+    rows = {}
+    for i in range(1, 10):
+        rows.update(contact(i))
+    response = _post(filing, **rows)  # contacts 0 to 9: ten rows
+
+    assert response.status_code == 422
+    doc = parse(response.data)
+    assert "Vous pouvez ajouter jusqu'à 9 contacts." in all_errors(doc)
+    assert value_of(doc, "contacts-9-full_name") == "Contact 9"  # nothing typed is lost
+    assert len(reload(filing["application"].id).contacts) <= 1  # and nothing is cut silently
+
+
+def test_no_tenth_contact_row_can_be_added(filing):
+    rows = {}
+    for i in range(1, 9):
+        rows.update(contact(i))
+    response = _post(filing, action="add-contacts", **rows)  # nine rows
+    assert response.status_code == 302
+    page = filing["client"].get(response.location)
+    doc = parse(page.data)
+    assert value_of(doc, "contacts-8-full_name") == "Contact 8"
+    assert not [n for n in doc.find_all("input") if n.attrs.get("name") == "contacts-9-full_name"]
+    assert not doc.find("button", value="add-contacts")
+
+
+def test_more_than_99_goods_lines_are_refused(filing):
+    headings = [h for h in _known_headings() if not h.endswith("00")][:100]
+    rows = {}
+    for i, heading in enumerate(headings):
+        rows.update(goods_line(i, heading))
+    response = _post(filing, **rows)
+
+    assert response.status_code == 422
+    doc = parse(response.data)
+    assert "Vous pouvez ajouter jusqu'à 99 positions tarifaires." in all_errors(doc)
+    assert value_of(doc, "goods-99-heading") == headings[99]
+    assert len(reload(filing["application"].id).goods_lines) <= 1
+
+
+def _known_headings():
+    from app.extensions import db
+    from app.models import TariffHeading
+
+    return list(db.session.scalars(select(TariffHeading.code).where(TariffHeading.code.like("____"))
+                                   .order_by(TariffHeading.code).limit(150)))
+
+
+def test_adding_and_removing_rows_keeps_the_other_rows(filing):
+    response = _post(filing, action="add-goods")
+    assert response.status_code == 302
+    doc = parse(filing["client"].get(response.location).data)
+    assert value_of(doc, "goods-0-heading") == "4202"
+    assert value_of(doc, "goods-1-heading") == ""
+
+    response = _post(filing, action="remove-contacts-0", **contact(1))
+    assert response.status_code == 302
+    assert [c.full_name for c in reload(filing["application"].id).contacts] == ["Contact 1"]
+
+
+def test_company_with_a_rex_registration_cannot_validate_a_new_application(factory, filing):
+    officer = factory.officer()
+    other_operator = factory.operator(filing["company"])
+    factory.granted(other_operator, officer, filing["company"])
+
+    response = _post(filing)
+
+    assert response.status_code == 422
+    [message] = errors_beside(parse(response.data), "company_id")
+    assert message.startswith("Cet opérateur détient déjà le numéro REX FRREX")
+    assert reload(filing["application"].id).status == S.DRAFT
+
+
+def test_company_with_a_pending_application_cannot_validate_another(factory, filing):
+    pending = factory.submitted(factory.operator(filing["company"]), filing["company"])
+
+    response = _post(filing)
+
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "company_id") == [
+        f"Une demande a déjà été déposée pour cet opérateur ({pending.reference}) : "
+        "une nouvelle demande n'est pas acceptée."]
+    assert filing["client"].post(f"/rex/demandes/{filing['application'].id}/recapitulatif").status_code == 302
+    assert reload(filing["application"].id).status == S.DRAFT
+
+
+def test_save_for_later_keeps_a_partial_draft_listed_in_mes_brouillons(filing):
+    response = filing["client"].post(filing["url"], data={
+        "action": "save", "company_id": str(filing["company"].id), "exporter_phone": "06 12 34 56 78",
+        "goods-0-heading": "3923", "relations": "CA"})
+
+    assert response.status_code == 302
+    assert response.location.endswith("/rex/demandes/brouillons")
+    listing = page_text(filing["client"].get(response.location))
+    reference = filing["application"].reference
+    assert reference in listing
+    assert f"Votre demande est enregistrée à l'état de brouillon sous la référence {reference}" in listing
+    doc = parse(filing["client"].get(filing["url"]).data)
+    assert value_of(doc, "exporter_phone") == "06 12 34 56 78"
+    assert value_of(doc, "goods-0-heading") == "3923"
+    assert value_of(doc, "relations") == "CA"
+    assert reload(filing["application"].id).status == S.DRAFT
+
+
+def test_save_for_later_with_an_unknown_relation_code_says_so_and_keeps_the_text(filing):
+    response = filing["client"].post(filing["url"], data={
+        "action": "save", "company_id": str(filing["company"].id), "relations": "CA QQ"})
+    assert response.status_code == 422
+    doc = parse(response.data)
+    assert errors_beside(doc, "relations")[0].startswith("Code(s) inconnu(s) : QQ.")
+    assert value_of(doc, "relations") == "CA QQ"
+
+
+def test_validate_then_submit_from_the_summary_shows_the_confirmation_with_the_reference(filing):
+    reference = filing["application"].reference
+
+    response = _post(filing)
+    assert response.status_code == 302
+    summary_url = f"/rex/demandes/{filing['application'].id}/recapitulatif"
+    assert response.location.endswith(summary_url)
+    summary = filing["client"].get(summary_url)
+    assert summary.status_code == 200
+    text = page_text(summary)
+    assert "Soumettre ma demande" in text and "Sacs à main en cuir" in text
+
+    response = filing["client"].post(summary_url, data={"version": value_of(parse(summary.data), "version")})
+    assert response.status_code == 302
+    assert response.location.endswith(f"/rex/demandes/{filing['application'].id}/confirmation")
+    confirmation = page_text(filing["client"].get(response.location))
+    assert f"Votre demande a été transmise à l'administration, sous la référence {reference}" in confirmation
+    application = reload(filing["application"].id)
+    assert application.status == S.UNDER_REVIEW
+    assert application.exporter_email == "export@societe-export.fr"
+    assert reference in filing["client"].get("/rex/demandes/en-cours").get_data(as_text=True)
+    kinds = list(db_kinds(application.id))
+    assert "submitted" in kinds
+
+
+def db_kinds(application_id):
+    from app.extensions import db
+
+    return db.session.scalars(select(HistoryEvent.kind).where(HistoryEvent.application_id == application_id))
+
+
+def test_summary_with_a_stale_version_is_refused(filing):
+    _post(filing)
+    summary_url = f"/rex/demandes/{filing['application'].id}/recapitulatif"
+    response = filing["client"].post(summary_url, data={"version": "0"})
+    assert response.status_code == 422
+    assert "Ce dossier a changé depuis que vous l'avez ouvert" in page_text(response)
+    assert reload(filing["application"].id).status == S.DRAFT
+
+
+def test_abandon_from_the_form_deletes_the_draft_content(filing):
+    response = _post(filing, action="abandon")
+    assert response.status_code == 302
+    application = reload(filing["application"].id)
+    assert application.status == S.ABANDONED
+    assert application.contacts == [] and application.goods_lines == []
+    listing = parse(filing["client"].get("/rex/demandes/brouillons").data)
+    assert filing["application"].reference not in listing.find("table").text()
+
+
+def test_new_application_button_creates_a_draft_and_opens_the_form(client, factory, login):
+    operator = factory.operator()
+    login(operator)
+    response = client.post("/rex/deposer")
+    assert response.status_code == 302
+    from app.extensions import db
+
+    application = db.session.scalar(select(Application).where(Application.created_by_id == operator.id))
+    assert response.location.endswith(f"/rex/demandes/{application.id}/formulaire")
+    assert application.status == S.DRAFT and application.reference.startswith("FR-REX-")
+
+
+def test_heading_autocomplete_answers_json_from_two_characters_by_code_or_description(client, factory, login):
+    login(factory.operator())
+
+    assert client.get("/rex/positions-tarifaires?q=3").get_json() == []
+    assert client.get("/rex/positions-tarifaires?q=").get_json() == []
+    by_code = client.get("/rex/positions-tarifaires?q=39")
+    assert by_code.status_code == 200 and by_code.mimetype == "application/json"
+    codes = [row["code"] for row in by_code.get_json()]
+    assert codes and all(code.startswith("39") for code in codes)
+    assert "3900" in codes  # the chapter, offered as its whole-chapter code
+    assert "3923" in [row["code"] for row in client.get("/rex/positions-tarifaires?q=392").get_json()]
+    by_label = client.get("/rex/positions-tarifaires?q=plasti").get_json()
+    assert by_label and all("plasti" in row["label"].lower() for row in by_label)
+
+
+def test_heading_autocomplete_requires_login(client):
+    response = client.get("/rex/positions-tarifaires?q=39")
+    assert response.status_code == 302
+    assert response.location.startswith("/connexion")

@@ -1,0 +1,55 @@
+"""The migrations build the schema the models describe: no drift, on a fresh database and on the test one."""
+import pprint
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import inspect
+
+from app import create_app
+from app.extensions import db
+
+
+def _drift(connection) -> list:
+    context = MigrationContext.configure(connection, opts={"compare_type": True, "compare_server_default": True})
+    return compare_metadata(context, db.metadata)
+
+
+@pytest.fixture
+def fresh_app(tmp_path):
+    fresh = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'fresh.sqlite'}",
+                        "MAIL_FILE_DIR": str(tmp_path / "mail"), "REDIS_URL": None})
+    yield fresh
+    with fresh.app_context():
+        db.engine.dispose()
+
+
+def test_upgrade_on_a_fresh_sqlite_database_leaves_no_drift_from_the_models(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        tables = set(inspect(db.engine).get_table_names())
+        with db.engine.connect() as connection:
+            drift = _drift(connection)
+            head = MigrationContext.configure(connection).get_current_revision()
+
+    assert {t.name for t in db.metadata.sorted_tables} | {"alembic_version"} == tables
+    assert head is not None
+    assert drift == [], pprint.pformat(drift)
+
+
+def test_migrations_go_down_to_base_and_up_again(fresh_app):
+    with fresh_app.app_context():
+        upgrade()
+        downgrade(revision="base")
+        assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
+        upgrade()
+        with db.engine.connect() as connection:
+            assert _drift(connection) == []
+
+
+def test_the_session_database_built_by_the_migrations_has_no_drift(app):
+    """On SQLite by default, on PostgreSQL when DATABASE_URL is set: the dialect the suite runs on."""
+    with db.engine.connect() as connection:
+        drift = _drift(connection)
+    assert drift == [], pprint.pformat(drift)
