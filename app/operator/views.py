@@ -197,6 +197,7 @@ def edit(application_id: int):
         if errors:
             form = _build_form(application, request.form)
             form.validate()
+            form.version.data = str(application.version)  # the draft was just saved: a newer version
             section_errors = _attach_errors(form, errors)
             flash(_("Votre demande ne peut pas être validée : les champs à compléter vous sont indiqués."),
                   "danger")

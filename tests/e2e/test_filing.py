@@ -1,7 +1,6 @@
 """An operator files a REX application in a real browser, from the login page to « En étude »."""
 import re
 
-import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import func, select
 
@@ -13,12 +12,6 @@ REFERENCE = re.compile(r"FR-REX-\d{4}-\d{7}")
 NEXT_STEP = "Valider et passer à l'étape suivante"
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=(
-    "Product bug in app/operator/views.py edit(): when « Valider et passer à l'étape suivante » is refused "
-    "by the completeness rules, the draft is saved (its version goes up) but the form is re-rendered from "
-    "request.form with the OLD hidden version, so the next click is refused with 409 « Ce dossier a changé "
-    "depuis que vous l'avez ouvert : rechargez la page. ». Fix: form.version.data = str(application.version) "
-    "after rebuilding the form in the validate branch; then remove this marker (strict: it XPASSes, i.e. fails)."))
 def test_operator_files_a_rex_application_from_login_to_under_review(page: Page, factory, artifacts_dir):
     operator = factory.operator()
     office = factory.office("FR000600")
