@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, jsonify, request, session
+from flask import Flask, has_request_context, jsonify, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -56,6 +56,8 @@ def remember_language():
 
 
 def select_locale():
+    if not has_request_context():  # jobs and the CLI speak French, as the guide's emails do
+        return "fr"
     lang = request.args.get("lang")
     return lang if lang in ("fr", "en") else session.get("lang") or "fr"
 

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
@@ -71,8 +72,9 @@ def record(application: Application | None, kind: str, actor: User | None, comme
         application_id=application.id if application else None,
         registration_id=registration.id if registration else None,
         kind=kind, actor_id=actor.id if actor else None,
+        # An officer or supervisor acts for the office the file is assigned to.
         office_id=office_id if office_id is not None else (
-            actor.office_id if actor and actor.is_staff else None),
+            (application.office_id if application else actor.office_id) if actor and actor.is_staff else None),
         comment=comment, changes=changes or None)
     db.session.add(event)
     return event
@@ -94,8 +96,22 @@ def _commit() -> None:
     except StaleDataError:
         db.session.rollback()
         raise StaleFile(_l("Ce dossier a changé pendant votre action : rechargez la page.")) from None
+    except IntegrityError:
+        db.session.rollback()
+        raise StaleFile(_l("Ce dossier a changé pendant votre action : rechargez la page.")) from None
     from jobs import enqueue_outbox_delivery
     enqueue_outbox_delivery()
+
+
+def _flush_pending() -> None:
+    """Write the new pending status now: the database's one-pending-file index settles a race between two
+    submissions that both passed the rules."""
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise WorkflowError(_l("Une demande a déjà été déposée pour cet opérateur : une nouvelle demande "
+                               "n'est pas acceptée."), field="company_id") from None
 
 
 def _fail(exc: Exception):
@@ -262,6 +278,7 @@ def submit(actor: User, application: Application, expected_version: int | None =
         application.submitted_at = now
         application.received_complete_at = now
         _touch(application)
+        _flush_pending()
         record(application, "submitted", actor)
         queue_email("submitted", application.exporter_email, **_email_context(application))
     except WorkflowError as exc:

@@ -9,6 +9,8 @@ from tests.operator.html import page_text, parse
 def csrf_client(app, tmp_path):
     protected = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True,
                             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            # the same engine options too: on PostgreSQL they select the run's own schema
+                            "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
                             "MAIL_FILE_DIR": str(tmp_path / "mail"), "REDIS_URL": None})
     yield protected.test_client()
     with protected.app_context():

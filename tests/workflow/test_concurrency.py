@@ -54,3 +54,23 @@ def test_second_of_two_officers_deciding_on_the_same_version_is_refused(factory,
 
     assert_refused(lambda: workflow.reject(colleague, under_review, "Motif.", seen), StaleFile, under_review.id)
     assert fresh(under_review.id).status == S.INCOMPLETE
+
+
+def test_two_submissions_for_one_company_at_the_same_instant_leave_one_pending(factory, monkeypatch):
+    """Both passed the rules before either committed: the database's one-pending-file index decides."""
+    from app.workflow import rules
+    from app.models import Application
+    from app.extensions import db
+
+    operator = factory.operator()
+    first = factory.submitted(operator)
+    second = factory.draft(operator)
+    monkeypatch.setattr(rules, "conflicting_file", lambda company_id, application_id: None)
+
+    with pytest.raises(workflow.WorkflowError) as refused:
+        workflow.submit(operator, second)
+
+    assert refused.value.field == "company_id"
+    db.session.expire_all()
+    assert db.session.get(Application, second.id).status == S.DRAFT
+    assert db.session.get(Application, first.id).status == S.UNDER_REVIEW
