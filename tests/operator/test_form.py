@@ -2,7 +2,8 @@
 import pytest
 from sqlalchemy import select
 
-from app.models import Application, ApplicationStatus, HistoryEvent
+from app.extensions import db
+from app.models import Application, ApplicationStatus, HistoryEvent, TariffHeading
 from tests.operator.helpers import contact, form_data, goods_line, reload
 from tests.operator.html import all_errors, container_of, errors_beside, page_text, parse, value_of
 
@@ -197,9 +198,6 @@ def test_more_than_99_goods_lines_are_refused(filing):
 
 
 def _known_headings():
-    from app.extensions import db
-    from app.models import TariffHeading
-
     return list(db.session.scalars(select(TariffHeading.code).where(TariffHeading.code.like("____"))
                                    .order_by(TariffHeading.code).limit(150)))
 
@@ -290,14 +288,8 @@ def test_validate_then_submit_from_the_summary_shows_the_confirmation_with_the_r
     assert application.status == S.UNDER_REVIEW
     assert application.exporter_email == "export@societe-export.fr"
     assert reference in filing["client"].get("/rex/demandes/en-cours").get_data(as_text=True)
-    kinds = list(db_kinds(application.id))
-    assert "submitted" in kinds
-
-
-def db_kinds(application_id):
-    from app.extensions import db
-
-    return db.session.scalars(select(HistoryEvent.kind).where(HistoryEvent.application_id == application_id))
+    kinds = db.session.scalars(select(HistoryEvent.kind).where(HistoryEvent.application_id == application.id))
+    assert "submitted" in list(kinds)
 
 
 def test_summary_with_a_stale_version_is_refused(filing):
@@ -324,8 +316,6 @@ def test_new_application_button_creates_a_draft_and_opens_the_form(client, facto
     login(operator)
     response = client.post("/rex/deposer")
     assert response.status_code == 302
-    from app.extensions import db
-
     application = db.session.scalar(select(Application).where(Application.created_by_id == operator.id))
     assert response.location.endswith(f"/rex/demandes/{application.id}/formulaire")
     assert application.status == S.DRAFT and application.reference.startswith("FR-REX-")
