@@ -25,6 +25,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
     register_extensions(app)
     register_blueprints(app)
+    register_admin(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -108,6 +109,12 @@ def register_blueprints(app: Flask) -> None:
                 code = 503
         status["status"] = "ok" if code == 200 else "degraded"
         return jsonify(status), code
+
+
+def register_admin(app: Flask) -> None:
+    from app.admin_views import init_admin
+
+    init_admin(app)
 
 
 def register_template_helpers(app: Flask) -> None:

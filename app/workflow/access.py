@@ -1,7 +1,7 @@
 """Who may see which files: one scoped query per role, used by every screen."""
 from sqlalchemy import or_, select
 
-from app.models import Application, Certification, Role, User
+from app.models import Application, ApplicationStatus, Certification, Role, User
 
 
 def operator_applications(user: User):
@@ -26,3 +26,18 @@ def officer_may_instruct(user: User, application: Application) -> bool:
     if user.role == Role.SUPERVISOR:
         return any(o.id == application.office_id for o in user.supervised_offices)
     return False
+
+
+def office_scope(user: User) -> list[int]:
+    """The offices whose files the account instructs: its own office, or those it supervises."""
+    if user.role == Role.OFFICER:
+        return [user.office_id] if user.office_id else []
+    if user.role == Role.SUPERVISOR:
+        return [o.id for o in user.supervised_offices]
+    return []
+
+
+def instructable_applications(user: User):
+    """The files an officer or supervisor sees and acts on; drafts are the operator's own business."""
+    return select(Application).where(Application.office_id.in_(office_scope(user)),
+                                     Application.status != ApplicationStatus.DRAFT)

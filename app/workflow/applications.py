@@ -132,13 +132,15 @@ def _non_empty(text: str | None, field: str, message) -> str:
 
 # --- content ------------------------------------------------------------------------------------
 
-def _apply_content(application: Application, content: ApplicationContent, actor: User) -> None:
+def _apply_content(application: Application, content: ApplicationContent, actor: User,
+                   check_certification: bool = True) -> None:
     resolved, unknown = rules.resolve_relations(content.relations)
     if unknown:  # only known relations can be stored: refuse rather than silently drop what was typed
         raise WorkflowError(rules.relation_errors(content.relations)["relations"], field="relations")
     application.office_id = content.office_id
     company = db.session.get(Company, content.company_id) if content.company_id else None
-    if company is not None and not any(c.company_id == company.id for c in actor.certifications):
+    if check_certification and company is not None and not any(
+            c.company_id == company.id for c in actor.certifications):
         raise NotAllowed(_l("Vous n'êtes pas habilité à déposer une demande pour cet opérateur."),
                          field="company_id")
     application.company_id = company.id if company else None

@@ -15,6 +15,9 @@ EVENT_LABELS = {
     "granted": _l("Autorisation octroyée"),
     "rejected": _l("Demande rejetée"),
     "rejected_automatically": _l("Demande rejetée automatiquement faute de réponse dans le délai de 30 jours"),
+    "assigned": _l("Dossier pris en charge"),
+    "reassigned": _l("Demande réaffectée à un autre service"),
+    "corrected_by_office": _l("Donnée de la demande corrigée par le service"),
     "document_added": _l("Document ajouté à la demande"),
     "document_removed": _l("Document retiré de la demande"),
 }

@@ -1,0 +1,37 @@
+"""The back-office in Flask-Admin: queues, the instruction page, supervision and administration."""
+from flask import Flask, redirect, url_for
+from flask_admin import Admin, expose
+from flask_admin.theme import Bootstrap4Theme
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from app.admin_views.batch import BatchView
+from app.admin_views.instruction import InstructionView
+from app.admin_views.queues import AllFilesQueue, IncompleteQueue, ToInstructQueue
+from app.admin_views.security import ProtectedIndexView
+from app.models import Role
+
+
+class HomeView(ProtectedIndexView):
+    @expose("/")
+    def index(self):
+        if current_user.role == Role.OFFICER:
+            return redirect(url_for("a_traiter.index_view"))
+        if current_user.role == Role.SUPERVISOR and "supervision.index" in self.admin.app.view_functions:
+            return redirect(url_for("supervision.index"))
+        return self.render("admin/home.html")
+
+
+def init_admin(app: Flask) -> Admin:
+    admin = Admin(app, name="SOPRANO - Back-office", theme=Bootstrap4Theme(fluid=True),
+                  index_view=HomeView(name=_l("Accueil"), url="/admin"))
+    queues = _l("Files d'attente")
+    admin.add_view(ToInstructQueue(name=_l("À traiter"), endpoint="a_traiter", category=queues))
+    admin.add_view(IncompleteQueue(name=_l("Incomplètes"), endpoint="incompletes", category=queues))
+    admin.add_view(AllFilesQueue(name=_l("Tous les dossiers du service"), endpoint="tous", category=queues))
+    admin.add_view(InstructionView(name=_l("Dossier"), endpoint="dossier", url="/admin/dossier"))
+    admin.add_view(BatchView(name=_l("Traitement par lot"), endpoint="batch", url="/admin/lot"))
+    from app.admin_views import extra
+
+    extra.register(admin)
+    return admin

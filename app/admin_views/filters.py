@@ -1,0 +1,67 @@
+"""Queue filters beyond Flask-Admin's own: scoped choices, unassigned files, deadlines within N days."""
+from datetime import timedelta
+
+from flask import has_request_context
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Application, Office, Role, User
+from app.models._time import utcnow
+from app.workflow.access import office_scope
+from app.workflow.events import STATUS_LABELS
+
+
+def status_options(statuses):
+    return lambda: [(s, str(STATUS_LABELS[s])) for s in statuses]
+
+
+def office_options():
+    # Called on every page: options must follow the account, not the first one that loaded the view.
+    ids = office_scope(current_user)
+    return [(str(o.id), str(o)) for o in db.session.scalars(select(Office).where(Office.id.in_(ids)).order_by(Office.name))]
+
+
+def officer_options():
+    ids = office_scope(current_user)
+    officers = db.session.scalars(select(User).where(User.office_id.in_(ids), User.role == Role.OFFICER)
+                                  .order_by(User.last_name))
+    return [(str(u.id), u.full_name) for u in officers]
+
+
+class ScopedEqual(FilterEqual):
+    """An equality filter whose options are computed per request (Flask-Admin caches plain lists)."""
+
+    def get_options(self, view):
+        if not has_request_context():  # the view is built at start-up, before any account exists
+            return []
+        return [(key, str(label)) for key, label in self.options()]
+
+    def validate(self, value):
+        return value in {key for key, _ in self.options()}
+
+
+class UnassignedFilter(BaseSQLAFilter):
+    def apply(self, query, value, alias=None):
+        if value == "1":
+            return query.filter(Application.assigned_officer_id.is_(None))
+        return query.filter(Application.assigned_officer_id.is_not(None))
+
+    def operation(self):
+        return _l("est")
+
+
+class DeadlineWithinDaysFilter(BaseSQLAFilter):
+    """Incomplete files whose answer period ends within N days."""
+
+    def validate(self, value):
+        return value.isdigit() and 0 <= int(value) <= 365
+
+    def apply(self, query, value, alias=None):
+        return query.filter(Application.answer_deadline.is_not(None),
+                            Application.answer_deadline <= utcnow() + timedelta(days=int(value)))
+
+    def operation(self):
+        return _l("dans moins de (jours)")

@@ -1,0 +1,166 @@
+"""The instruction page of one file and the officer actions on it. Views parse, call the workflow, render."""
+from io import BytesIO
+
+from flask import abort, flash, redirect, request, send_file, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from app import workflow
+from app.admin_views.security import InstructorView
+from app.extensions import db
+from app.models import Application, ApplicationStatus, Contact, Document, GoodsLine, Office, Role, User
+from app.operator import queries
+from app.workflow import instruction
+from app.workflow.access import officer_may_instruct
+
+S = ApplicationStatus
+
+
+def _version() -> int | None:
+    try:
+        return int(request.form.get("version", ""))
+    except ValueError:
+        return None
+
+
+class InstructionView(InstructorView, BaseView):
+    """/admin/dossier/<id>: every section as filed, documents, history, thread and the allowed actions."""
+
+    def is_visible(self):
+        return False
+
+    def _application(self, application_id: int) -> Application:
+        application = db.session.get(Application, application_id)
+        if application is None or application.status == S.DRAFT or not officer_may_instruct(current_user, application):
+            abort(404)
+        return application
+
+    def _back(self, application, anchor=""):
+        return redirect(url_for(".show", application_id=application.id) + anchor)
+
+    def _run(self, application, action, success_message):
+        try:
+            action()
+        except workflow.WorkflowError as exc:
+            flash(str(exc.message), "error")
+            return self.show(application.id, status_code=409 if isinstance(exc, workflow.StaleFile) else 422,
+                             form_error={exc.field: str(exc.message)} if exc.field else {})
+        flash(success_message, "success")
+        return self._back(application)
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("a_traiter.index_view"))
+
+    @expose("/<int:application_id>")
+    def show(self, application_id: int, status_code: int = 200, form_error: dict | None = None):
+        application = self._application(application_id)
+        offices = db.session.scalars(select(Office).where(Office.id != application.office_id)
+                                     .order_by(Office.name)).all()
+        return self.render(
+            "admin/instruction.html", application=application, history=queries.history_of(application.id),
+            thread=queries.thread_of(application.id), documents=queries.documents_of(application.id),
+            labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+            registration=queries.registration_of_application(application.id), offices=offices,
+            officers=instruction.officers_of(application), form_error=form_error or {},
+            form_values=request.form if request.method == "POST" else {},
+        ), status_code
+
+    @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))
+    def take(self, application_id: int):
+        application = self._application(application_id)
+        officer = current_user
+        if current_user.role == Role.SUPERVISOR and request.form.get("officer_id"):
+            officer = db.session.get(User, request.form.get("officer_id", type=int)) or abort(404)
+        return self._run(application, lambda: instruction.assign(current_user, application, officer, _version()),
+                         _("Le dossier %(ref)s est affecté à %(name)s.", ref=application.reference,
+                           name=officer.full_name))
+
+    @expose("/<int:application_id>/demander-informations", methods=("POST",))
+    def request_information(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: workflow.request_information(
+            current_user, application, request.form.get("message", ""), _version()),
+            _("Les informations complémentaires ont été demandées : le demandeur dispose de 30 jours."))
+
+    @expose("/<int:application_id>/octroyer", methods=("POST",))
+    def grant(self, application_id: int):
+        application = self._application(application_id)
+        result = {}
+
+        def act():
+            result["registration"] = workflow.grant(current_user, application, _version())
+        response = self._run(application, act, _("Autorisation octroyée."))
+        if "registration" in result:
+            flash(_("Numéro REX : %(number)s", number=result["registration"].number), "success")
+        return response
+
+    @expose("/<int:application_id>/rejeter", methods=("POST",))
+    def reject(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: workflow.reject(
+            current_user, application, request.form.get("reason", ""), _version()), _("La demande est rejetée."))
+
+    @expose("/<int:application_id>/reaffecter", methods=("POST",))
+    def reassign(self, application_id: int):
+        application = self._application(application_id)
+        office = db.session.get(Office, request.form.get("office_id", type=int) or 0)
+        if office is None:
+            return self.show(application_id, 422, {"office_id": _("Choisissez le service.")})
+        return self._run(application, lambda: instruction.reassign(
+            current_user, application, office, request.form.get("comment", ""), _version()),
+            _("Le dossier est réaffecté au service %(office)s ; l'opérateur en est informé.", office=office.name))
+
+    @expose("/<int:application_id>/message", methods=("POST",))
+    def message(self, application_id: int):
+        application = self._application(application_id)
+        try:
+            workflow.comment(current_user, application, request.form.get("body", ""))
+        except workflow.WorkflowError as exc:
+            return self.show(application_id, 422, {"body": str(exc.message)})
+        return self._back(application, "#fil")
+
+    @expose("/<int:application_id>/documents/<int:document_id>")
+    def download(self, application_id: int, document_id: int):
+        application = self._application(application_id)
+        document = db.session.get(Document, document_id)
+        if document is None or document.application_id != application.id:
+            abort(404)
+        response = send_file(BytesIO(document.content), mimetype=document.content_type, as_attachment=True,
+                             download_name=document.filename)
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
+    @expose("/<int:application_id>/contacts/<int:contact_id>", methods=("GET", "POST"))
+    def correct_contact(self, application_id: int, contact_id: int):
+        application = self._application(application_id)
+        contact = db.session.get(Contact, contact_id)
+        if contact is None or contact.application_id != application.id:
+            abort(404)
+        fields = ("full_name", "address", "postcode", "city", "country", "phone", "email", "fax")
+        return self._correction(application, contact, fields, instruction.correct_contact, "contact")
+
+    @expose("/<int:application_id>/marchandises/<int:line_id>", methods=("GET", "POST"))
+    def correct_goods_line(self, application_id: int, line_id: int):
+        application = self._application(application_id)
+        line = db.session.get(GoodsLine, line_id)
+        if line is None or line.application_id != application.id:
+            abort(404)
+        return self._correction(application, line, ("heading", "description"), instruction.correct_goods_line,
+                                "goods")
+
+    def _correction(self, application, row, fields, action, kind):
+        error = {}
+        if request.method == "POST":
+            values = {f: request.form.get(f, "") for f in fields}
+            try:
+                action(current_user, row, values, request.form.get("comment"), _version())
+                flash(_("La correction est enregistrée ; l'opérateur la voit dans l'historique."), "success")
+                return self._back(application)
+            except workflow.WorkflowError as exc:
+                db.session.refresh(row)
+                error = {exc.field or "_": str(exc.message)}
+        return self.render("admin/correction.html", application=application, row=row, fields=fields, kind=kind,
+                           error=error, values=request.form), (422 if error else 200)

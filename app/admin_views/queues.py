@@ -1,0 +1,171 @@
+"""The officers' queues: Flask-Admin list views over the files of the offices in scope.
+
+Every query goes through instructable_applications(), so lists, counts, exports,
+batch actions and detail pages see only the offices of the account. Lists never
+COUNT the table (simple pager) and sort on indexed columns, so they stay fast at
+a million files.
+"""
+import math
+import re
+
+from flask import redirect, url_for
+from flask_admin.actions import action
+from flask_admin.contrib.sqla import ModelView
+from flask_admin.contrib.sqla.filters import DateTimeBetweenFilter
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from markupsafe import Markup, escape
+from sqlalchemy import or_
+
+from app.admin_views.filters import (
+    DeadlineWithinDaysFilter, ScopedEqual, UnassignedFilter, office_options, officer_options, status_options,
+)
+from app.admin_views.security import InstructorView
+from app.extensions import db
+from app.models import Application, ApplicationStatus
+from app.models._time import utcnow
+from app.workflow.access import office_scope
+from app.workflow.events import status_label
+
+S = ApplicationStatus
+_REFERENCE = re.compile(r"^FR-[A-Z]+-\d{4}-\d{0,7}$", re.I)
+_EORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,15}$", re.I)
+
+
+def _reference_link(view, context, model, name):
+    return Markup('<a href="{}">{}</a>').format(url_for("dossier.show", application_id=model.id), model.reference)
+
+
+def _status(view, context, model, name):
+    return Markup('<span class="badge badge-status-{}">{}</span>').format(model.status.value, status_label(model.status))
+
+
+def _time_left(view, context, model, name):
+    deadline = model.answer_deadline
+    if model.status != S.INCOMPLETE or deadline is None:
+        return ""
+    if deadline.tzinfo is None:
+        from datetime import timezone
+        deadline = deadline.replace(tzinfo=timezone.utc)
+    days = max(0, math.ceil((deadline - utcnow()).total_seconds() / 86400))
+    return _l("%(num)s j", num=days)
+
+
+def _date(view, context, model, name):
+    value = getattr(model, name)
+    return value.strftime("%d/%m/%Y") if value else ""
+
+
+class QueueView(InstructorView, ModelView):
+    statuses: tuple[ApplicationStatus, ...] = ()
+
+    can_create = False
+    can_edit = False
+    can_delete = False
+    can_view_details = False
+    can_export = True
+    export_types = ["csv"]
+    export_max_rows = 10_000
+    simple_list_pager = True
+    can_set_page_size = True
+    page_size = 50
+    page_size_options = (20, 50, 100, 200)
+    named_filter_urls = True
+    list_template = "admin/queue_list.html"
+
+    column_list = ("reference", "exporter_name", "exporter_eori", "kind", "submitted_at", "updated_at", "status",
+                   "assigned_officer", "answer_deadline")
+    column_labels = {
+        "reference": _l("N° demande"), "exporter_name": _l("Opérateur"), "exporter_eori": _l("EORI"),
+        "kind": _l("Type"), "submitted_at": _l("Déposée le"), "updated_at": _l("Dernière mise à jour"),
+        "status": _l("Statut"), "assigned_officer": _l("Agent en charge"), "answer_deadline": _l("Temps restant"),
+        "office": _l("Service"),
+    }
+    column_formatters = {"reference": _reference_link, "status": _status, "answer_deadline": _time_left,
+                         "submitted_at": _date, "updated_at": _date,
+                         "kind": lambda v, c, m, n: m.kind.value,
+                         "assigned_officer": lambda v, c, m, n: m.assigned_officer.full_name if m.assigned_officer else ""}
+    column_formatters_export = {
+        "status": lambda v, c, m, n: status_label(m.status), "kind": lambda v, c, m, n: m.kind.value,
+        "assigned_officer": lambda v, c, m, n: m.assigned_officer.full_name if m.assigned_officer else "",
+        "answer_deadline": lambda v, c, m, n: m.answer_deadline.isoformat() if m.answer_deadline else "",
+    }
+    column_sortable_list = ("reference", "submitted_at", "updated_at", "answer_deadline")
+    column_default_sort = ("updated_at", True)
+    column_searchable_list = ("reference",)  # enables the box; _apply_search below decides what is searched
+    column_select_related_list = (Application.assigned_officer,)
+
+    def __init__(self, *args, **kwargs):
+        self.column_filters = self._filters_for_queue()
+        super().__init__(Application, db, *args, **kwargs)
+
+    def _filters_for_queue(self):
+        statuses = [s.value for s in self.statuses] or [s.value for s in S if s != S.DRAFT]
+        filters = [
+            ScopedEqual(Application.status, _l("Statut"), options=status_options(statuses)),
+            ScopedEqual(Application.office_id, _l("Service"), options=office_options),
+            ScopedEqual(Application.assigned_officer_id, _l("Agent en charge"), options=officer_options),
+            UnassignedFilter(Application.assigned_officer_id, _l("Non affecté"),
+                             options=(("1", _l("oui")), ("0", _l("non")))),
+            DateTimeBetweenFilter(Application.submitted_at, _l("Déposée le")),
+            DateTimeBetweenFilter(Application.updated_at, _l("Dernière mise à jour")),
+        ]
+        if not self.statuses or S.INCOMPLETE in self.statuses:
+            filters.append(DeadlineWithinDaysFilter(Application.answer_deadline, _l("Échéance")))
+        return filters
+
+    def _get_filter_groups(self):
+        # Flask-Admin computes filter choices once; offices and officers depend on who is looking.
+        self._refresh_filters_cache()
+        return super()._get_filter_groups()
+
+    # --- row scope: the same restriction for lists, exports, actions and single rows ------------------
+
+    def _scoped(self, query):
+        query = query.filter(Application.office_id.in_(office_scope(current_user)))
+        if self.statuses:
+            return query.filter(Application.status.in_(self.statuses))
+        return query.filter(Application.status != S.DRAFT)
+
+    def get_query(self):
+        return self._scoped(super().get_query())
+
+    def get_count_query(self):
+        return self._scoped(super().get_count_query())
+
+    def get_one(self, id):
+        return self.get_query().filter(Application.id == id).one_or_none()
+
+    def _apply_search(self, query, count_query, joins, count_joins, search):
+        """A reference or an EORI is looked up on its index; anything else searches the operator's name."""
+        term = search.strip()
+        if _REFERENCE.match(term):
+            clause = Application.reference.startswith(term.upper())
+        elif _EORI.match(term) and any(ch.isdigit() for ch in term):
+            clause = Application.exporter_eori == term.upper()
+        else:
+            clause = or_(Application.exporter_name.ilike(f"%{term}%"), Application.reference.ilike(f"%{term}%"))
+        query = query.filter(clause)
+        if count_query is not None:
+            count_query = count_query.filter(clause)
+        return query, count_query, joins, count_joins
+
+    @action("batch", _l("Affecter / réaffecter…"))
+    def action_batch(self, ids):
+        return redirect(url_for("batch.confirm", queue=self.endpoint, ids=",".join(ids)))
+
+    def search_placeholder(self):
+        return str(_l("N° demande, EORI ou raison sociale"))
+
+
+class ToInstructQueue(QueueView):
+    statuses = (S.UNDER_REVIEW,)
+
+
+class IncompleteQueue(QueueView):
+    statuses = (S.INCOMPLETE,)
+    column_default_sort = ("answer_deadline", False)
+
+
+class AllFilesQueue(QueueView):
+    statuses = ()
