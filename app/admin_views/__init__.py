@@ -7,7 +7,8 @@ from flask_login import current_user
 
 from app.admin_views.batch import BatchView
 from app.admin_views.instruction import InstructionView
-from app.admin_views.queues import AllFilesQueue, IncompleteQueue, ToInstructQueue
+from app.admin_views.paper import PaperFilingView
+from app.admin_views.queues import AllFilesQueue, IncompleteQueue, ModificationRequestQueue, ToInstructQueue
 from app.admin_views.security import ProtectedIndexView
 from app.models import Role
 
@@ -28,8 +29,12 @@ def init_admin(app: Flask) -> Admin:
     queues = _l("Files d'attente")
     admin.add_view(ToInstructQueue(name=_l("À traiter"), endpoint="a_traiter", category=queues))
     admin.add_view(IncompleteQueue(name=_l("Incomplètes"), endpoint="incompletes", category=queues))
+    admin.add_view(ModificationRequestQueue(name=_l("Modifications demandées"), endpoint="modifications",
+                                            category=queues))
     admin.add_view(AllFilesQueue(name=_l("Tous les dossiers du service"), endpoint="tous", category=queues))
     admin.add_view(InstructionView(name=_l("Dossier"), endpoint="dossier", url="/admin/dossier"))
+    admin.add_view(PaperFilingView(name=_l("Déposer pour le compte d'un opérateur"), endpoint="papier",
+                                   url="/admin/papier", category=queues))
     admin.add_view(BatchView(name=_l("Traitement par lot"), endpoint="batch", url="/admin/lot"))
     from app.admin_views import extra
 

@@ -22,7 +22,7 @@ from app.admin_views.filters import (
 )
 from app.admin_views.security import InstructorView
 from app.extensions import db
-from app.models import Application, ApplicationStatus
+from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
 from app.workflow.access import office_scope
 from app.workflow.events import status_label
@@ -169,3 +169,44 @@ class IncompleteQueue(QueueView):
 
 class AllFilesQueue(QueueView):
     statuses = ()
+
+
+class ModificationRequestQueue(InstructorView, ModelView):
+    """'Modifications demandées': registrations whose holder asked for a change; the number stays valid."""
+
+    can_create = can_edit = can_delete = False
+    can_export = True
+    export_types = ["csv"]
+    export_max_rows = 10_000
+    simple_list_pager = True
+    can_set_page_size = True
+    page_size = 50
+    page_size_options = (20, 50, 100, 200)
+    column_list = ("number", "company", "office", "registered_on", "updated_at", "status")
+    column_labels = {"number": _l("N° autorisation"), "company": _l("Titulaire"), "office": _l("Service"),
+                     "registered_on": _l("Octroyée le"), "updated_at": _l("Dernière mise à jour"),
+                     "status": _l("Statut")}
+    column_formatters = {
+        "number": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
+            url_for("dossier.show", application_id=m.application_id), m.number),
+        "status": lambda v, c, m, n: status_label(m.status),
+        "updated_at": _date,
+    }
+    column_default_sort = ("updated_at", True)
+    column_searchable_list = ("number",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(Registration, db, *args, **kwargs)
+
+    def _scoped(self, query):
+        return query.filter(Registration.office_id.in_(office_scope(current_user)),
+                            Registration.status == RegistrationStatus.MODIFICATION_REQUESTED)
+
+    def get_query(self):
+        return self._scoped(super().get_query())
+
+    def get_count_query(self):
+        return self._scoped(super().get_count_query())
+
+    def get_one(self, id):
+        return self.get_query().filter(Registration.id == id).one_or_none()

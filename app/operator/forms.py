@@ -159,3 +159,67 @@ class AbandonForm(FlaskForm):
 class ComplementForm(FlaskForm):
     version = StringField()
     complement = TextAreaField(_l("Compléments apportés à la demande"), validators=[Length(max=5000)])
+
+
+def set_choices(form: ApplicationForm, offices, companies) -> None:
+    """Fill the select lists: offices, the companies the account may file for, countries in the reader's language."""
+    from flask_babel import get_locale
+
+    from app.reference.countries import country_choices
+
+    form.office_id.choices = [("", _l("Choisir le service compétent"))] + [
+        (o.id, f"{o.name} ({o.code})") for o in offices]
+    form.company_id.choices = [("", _l("Choisir l'opérateur"))] + [(c.id, f"{c.name} ({c.eori})") for c in companies]
+    countries = [("", _l("Rechercher un pays"))] + country_choices(str(get_locale() or "fr"))
+    for field in (form.exporter_country, form.representative_country):
+        field.choices = countries
+    for entry in form.contacts:
+        entry.form.country.choices = countries
+
+
+def attach_errors(form: ApplicationForm, errors: dict) -> dict:
+    """Put rule errors beside their fields; return those that belong to a whole section."""
+    section_errors = {}
+    for key, message in errors.items():
+        target = None
+        if "-" in key:
+            list_name, index, name = key.split("-", 2)
+            entries = form[list_name].entries
+            if int(index) < len(entries):
+                target = entries[int(index)].form[name]
+        elif key in form and key not in ("contacts", "goods"):  # a list's own error belongs to its section
+            target = form[key]
+        if target is None:
+            section_errors[key] = message
+        else:
+            target.errors = [*target.errors, str(message)]
+    return section_errors
+
+
+def too_many_rows(form) -> dict:
+    """More rows than the guide allows are refused, not cut: the person sees them all and the limit."""
+    from app.workflow.rules import MAX_CONTACTS, MAX_GOODS_LINES
+
+    errors = {}
+    if len(form.contacts) > MAX_CONTACTS:
+        errors["contacts"] = _l("Vous pouvez ajouter jusqu'à %(n)s contacts.", n=MAX_CONTACTS)
+    if len(form.goods) > MAX_GOODS_LINES:
+        errors["goods"] = _l("Vous pouvez ajouter jusqu'à %(n)s positions tarifaires.", n=MAX_GOODS_LINES)
+    return errors
+
+
+def add_row(form, which):
+    if which == "contacts" and len(form.contacts) < 9:
+        form.contacts.append_entry()
+        form.contacts.entries[-1].form.country.choices = form.exporter_country.choices
+    elif which == "goods" and len(form.goods) < 99:
+        form.goods.append_entry()
+
+
+def remove_row(form, action):
+    _, list_name, index = action.split("-")
+    entries = form[list_name].entries
+    if list_name in ("contacts", "goods") and index.isdigit() and int(index) < len(entries):
+        del entries[int(index)]
+
+

@@ -12,9 +12,9 @@ from app.extensions import db
 from app.models import Application, ApplicationStatus, Company, Document, Registration, Role
 from app.operator import queries
 from app.operator.forms import (
-    AbandonForm, ApplicationForm, CommentForm, ComplementForm, content_to_formdata, form_to_content,
+    AbandonForm, ApplicationForm, CommentForm, ComplementForm, add_row, attach_errors, content_to_formdata,
+    form_to_content, remove_row, set_choices, too_many_rows,
 )
-from app.reference.countries import country_choices
 from app.workflow.access import operator_may_access
 from app.workflow.documents import add_document, may_download, remove_document
 
@@ -107,41 +107,10 @@ def _build_form(application: Application, formdata=None) -> ApplicationForm:
     form = ApplicationForm(formdata=formdata, data=content_to_formdata(content) if formdata is None else None)
     if formdata is None:
         form.version.data = str(application.version)
-    form.office_id.choices = [("", _("Choisir le service compétent"))] + [
-        (o.id, f"{o.name} ({o.code})") for o in queries.offices()]
     companies = current_user.client_companies if current_user.role == Role.REPRESENTATIVE else \
         current_user.certified_companies
-    form.company_id.choices = [("", _("Choisir l'opérateur"))] + [(c.id, f"{c.name} ({c.eori})") for c in companies]
-    countries = [("", _("Rechercher un pays"))] + country_choices(_locale())
-    for field in (form.exporter_country, form.representative_country):
-        field.choices = countries
-    for entry in form.contacts:
-        entry.form.country.choices = countries
+    set_choices(form, queries.offices(), companies)
     return form
-
-
-def _locale() -> str:
-    from flask_babel import get_locale
-    return str(get_locale() or "fr")
-
-
-def _attach_errors(form: ApplicationForm, errors: dict) -> dict:
-    """Put rule errors beside their fields; return those that belong to a whole section."""
-    section_errors = {}
-    for key, message in errors.items():
-        target = None
-        if "-" in key:
-            list_name, index, name = key.split("-", 2)
-            entries = form[list_name].entries
-            if int(index) < len(entries):
-                target = entries[int(index)].form[name]
-        elif key in form and key not in ("contacts", "goods"):  # a list's own error belongs to its section
-            target = form[key]
-        if target is None:
-            section_errors[key] = message
-        else:
-            target.errors = [*target.errors, str(message)]
-    return section_errors
 
 
 def _identity(form: ApplicationForm, application: Application) -> dict:
@@ -167,7 +136,7 @@ def edit(application_id: int):
         return redirect(url_for("operator.show", application_id=application.id))
     if request.method == "GET":
         form = _build_form(application)
-        _extra_rows(form, request.args.get("ajouter"))
+        add_row(form, request.args.get("ajouter"))
         return render_template("operator/form.html", form=form, application=application, section_errors={},
                                documents=queries.documents_of(application.id), tab="deposer")
 
@@ -180,8 +149,8 @@ def edit(application_id: int):
     _company_changed_prefill(form, application)
     removal = action.startswith("remove-")
     if removal:
-        _remove_row(form, action)
-    too_many = _too_many_rows(form)
+        remove_row(form, action)
+    too_many = too_many_rows(form)
     if too_many:
         return _render_form(form, application, too_many, 422)
     try:
@@ -198,7 +167,7 @@ def edit(application_id: int):
             form = _build_form(application, request.form)
             form.validate()
             form.version.data = str(application.version)  # the draft was just saved: a newer version
-            section_errors = _attach_errors(form, errors)
+            section_errors = attach_errors(form, errors)
             flash(_("Votre demande ne peut pas être validée : les champs à compléter vous sont indiqués."),
                   "danger")
             return _render_form(form, application, section_errors, 422)
@@ -210,33 +179,6 @@ def edit(application_id: int):
           _("Vos modifications sont enregistrées."), "success")
     return redirect(url_for("operator.applications", tab="brouillons") if application.status == S.DRAFT
                     else url_for("operator.show", application_id=application.id))
-
-
-def _too_many_rows(form) -> dict:
-    """More rows than the guide allows are refused, not cut: the person sees them all and the limit."""
-    from app.workflow.rules import MAX_CONTACTS, MAX_GOODS_LINES
-
-    errors = {}
-    if len(form.contacts) > MAX_CONTACTS:
-        errors["contacts"] = _("Vous pouvez ajouter jusqu'à %(n)s contacts.", n=MAX_CONTACTS)
-    if len(form.goods) > MAX_GOODS_LINES:
-        errors["goods"] = _("Vous pouvez ajouter jusqu'à %(n)s positions tarifaires.", n=MAX_GOODS_LINES)
-    return errors
-
-
-def _extra_rows(form, which):
-    if which == "contacts" and len(form.contacts) < 9:
-        form.contacts.append_entry()
-        form.contacts.entries[-1].form.country.choices = form.exporter_country.choices
-    elif which == "goods" and len(form.goods) < 99:
-        form.goods.append_entry()
-
-
-def _remove_row(form, action):
-    _, list_name, index = action.split("-")
-    entries = form[list_name].entries
-    if list_name in ("contacts", "goods") and index.isdigit() and int(index) < len(entries):
-        del entries[int(index)]
 
 
 def _render_form(form, application, section_errors, code=200):
