@@ -24,7 +24,7 @@ class HomeView(ProtectedIndexView):
 
 
 def init_admin(app: Flask) -> Admin:
-    admin = Admin(app, name="SOPRANO - Back-office", theme=Bootstrap4Theme(fluid=True),
+    admin = Admin(app, name="SOPRANO - Back-office", theme=Bootstrap4Theme(fluid=True, base_template="admin/custom_base.html"),
                   index_view=HomeView(name=_l("Accueil"), url="/admin"))
     queues = _l("Files d'attente")
     admin.add_view(ToInstructQueue(name=_l("À traiter"), endpoint="a_traiter", category=queues))
