@@ -21,6 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app.config.get("SQLALCHEMY_DATABASE_URI"),
                                                          Path(app.instance_path))
+    _tune_postgresql(app)
     app.config["MAIL_FILE_DIR"] = app.config.get("MAIL_FILE_DIR") or str(Path(app.instance_path) / "mail")
 
     register_extensions(app)
@@ -39,6 +40,19 @@ def database_uri(configured: str | None, instance: Path) -> str:
     if configured.startswith(("postgresql://", "postgres://")):
         return "postgresql+psycopg://" + configured.split("://", 1)[1]
     return configured
+
+
+def _tune_postgresql(app: Flask) -> None:
+    """Session settings for the app's PostgreSQL connections (random_page_cost, see config.py)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args = dict(options.get("connect_args") or {})
+    given = connect_args.get("options", "")
+    if "random_page_cost" not in given and app.config.get("PG_RANDOM_PAGE_COST"):
+        connect_args["options"] = f"{given} -c random_page_cost={app.config['PG_RANDOM_PAGE_COST']}".strip()
+    options["connect_args"] = connect_args
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 
 
 @event.listens_for(Engine, "connect")

@@ -26,14 +26,14 @@ class Factory:
         eori = overrides.pop("eori", None) or f"FR{siren}{n:05d}"[:17]
         company = Company(eori=eori, name=overrides.pop("name", f"Société {n}"), address="1 rue du Port",
                           postcode="76600", city="Le Havre", country="FR", phone="02 35 00 00 00",
-                          email=f"societe{n}@example.test", **overrides)
+                          email=f"societe{n}@example.com", **overrides)
         db.session.add(company)
         db.session.commit()
         return company
 
     def user(self, role=Role.OPERATOR, companies=(), clients=(), office=None, supervised=(), **overrides) -> User:
         n = next(_seq)
-        user = User(username=overrides.pop("username", f"user{n}"), email=overrides.pop("email", f"user{n}@example.test"),
+        user = User(username=overrides.pop("username", f"user{n}"), email=overrides.pop("email", f"user{n}@example.com"),
                     first_name=overrides.pop("first_name", "Jeanne"), last_name=overrides.pop("last_name", f"Durand{n}"),
                     password_hash=hash_password(PASSWORD), role=role, activated_at=utcnow(), office=office,
                     supervised_offices=list(supervised), **overrides)
@@ -57,11 +57,11 @@ class Factory:
         content = workflow.content_of(application)
         content.office_id = self.office(office_code).id
         content.exporter["phone"] = content.exporter.get("phone") or "02 35 00 00 00"
-        content.exporter["email"] = content.exporter.get("email") or "exportateur@example.test"
+        content.exporter["email"] = content.exporter.get("email") or "exportateur@example.com"
         content.main_activity = "production"
         content.contacts = [{"full_name": "Éloïse Darrigrand", "address": "12 rue de l'Église", "postcode": "64800",
                              "city": "Bénéjacq", "country": "FR", "phone": "05 59 12 34 56",
-                             "email": "eloise@example.test", "fax": ""}]
+                             "email": "eloise@example.com", "fax": ""}]
         content.goods = [{"heading": "4202", "description": "Sacs à main en cuir"}]
         content.relations = ["JP", "GB"]
         content.undertaking = {"accepted": True, "signatory_name": "Éloïse Darrigrand",

@@ -1,5 +1,9 @@
-"""Views added by later work: each module adds its own (batch, grids, supervision, administration)."""
+"""Views added by later work: each module adds its own (grids, supervision, administration)."""
 
 
 def register(admin) -> None:
-    return None
+    from app.admin_views import administration, grids, supervision
+
+    grids.register(admin)
+    supervision.register(admin)
+    administration.register(admin)

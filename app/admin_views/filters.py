@@ -42,6 +42,14 @@ class ScopedEqual(FilterEqual):
     def validate(self, value):
         return value in {key for key, _ in self.options()}
 
+    def clean(self, value):
+        # URL values are strings; PostgreSQL refuses "integer = character varying" (SQLite does not care).
+        try:
+            python_type = self.column.type.python_type
+        except (AttributeError, NotImplementedError):
+            return value
+        return int(value) if python_type is int else value
+
 
 class UnassignedFilter(BaseSQLAFilter):
     def apply(self, query, value, alias=None):

@@ -6,16 +6,17 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from app import workflow
 from app.admin_views.security import InstructorView
 from app.extensions import db
-from app.models import Application, ApplicationStatus, Contact, Document, GoodsLine, Office, Role, User
+from app.models import Application, Contact, Document, GoodsLine, Office, Role, User
 from app.operator import queries
 from app.workflow import instruction
 from app.workflow.access import officer_may_instruct
 
-S = ApplicationStatus
 
 
 def _version() -> int | None:
@@ -23,6 +24,16 @@ def _version() -> int | None:
         return int(request.form.get("version", ""))
     except ValueError:
         return None
+
+
+def _call(action):
+    """Run a workflow call. Where the database takes no row lock (SQLite), a concurrent change of the file
+    surfaces at a flush inside the transition, not at its version check: answer it as StaleFile, not 500."""
+    try:
+        return action()
+    except (StaleDataError, IntegrityError):
+        db.session.rollback()
+        raise workflow.StaleFile(_("Ce dossier a changé pendant votre action : rechargez la page.")) from None
 
 
 class InstructionView(InstructorView, BaseView):
@@ -33,7 +44,8 @@ class InstructionView(InstructorView, BaseView):
 
     def _application(self, application_id: int) -> Application:
         application = db.session.get(Application, application_id)
-        if application is None or application.status == S.DRAFT or not officer_may_instruct(current_user, application):
+        if (application is None or application.submitted_at is None
+                or not officer_may_instruct(current_user, application)):
             abort(404)
         return application
 
@@ -42,7 +54,7 @@ class InstructionView(InstructorView, BaseView):
 
     def _run(self, application, action, success_message):
         try:
-            action()
+            _call(action)
         except workflow.WorkflowError as exc:
             flash(str(exc.message), "error")
             return self.show(application.id, status_code=409 if isinstance(exc, workflow.StaleFile) else 422,
@@ -117,8 +129,10 @@ class InstructionView(InstructorView, BaseView):
     def message(self, application_id: int):
         application = self._application(application_id)
         try:
-            workflow.comment(current_user, application, request.form.get("body", ""))
+            _call(lambda: workflow.comment(current_user, application, request.form.get("body", "")))
         except workflow.WorkflowError as exc:
+            # Flashed too: the thread form (and its field message) is not shown on an abandoned file.
+            flash(str(exc.message), "error")
             return self.show(application_id, 422, {"body": str(exc.message)})
         return self._back(application, "#fil")
 
@@ -152,15 +166,16 @@ class InstructionView(InstructorView, BaseView):
                                 "goods")
 
     def _correction(self, application, row, fields, action, kind):
-        error = {}
+        error, status = {}, 200
         if request.method == "POST":
             values = {f: request.form.get(f, "") for f in fields}
             try:
-                action(current_user, row, values, request.form.get("comment"), _version())
+                _call(lambda: action(current_user, row, values, request.form.get("comment"), _version()))
                 flash(_("La correction est enregistrée ; l'opérateur la voit dans l'historique."), "success")
                 return self._back(application)
             except workflow.WorkflowError as exc:
                 db.session.refresh(row)
                 error = {exc.field or "_": str(exc.message)}
+                status = 409 if isinstance(exc, workflow.StaleFile) else 422  # as the other actions answer
         return self.render("admin/correction.html", application=application, row=row, fields=fields, kind=kind,
-                           error=error, values=request.form), (422 if error else 200)
+                           error=error, values=request.form), status

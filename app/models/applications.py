@@ -46,6 +46,15 @@ class Application(db.Model):
             sqlite_where=text("status IN ('under_review', 'incomplete')"),
         ),
         Index("ix_application_company_status_updated", "company_id", "status", "updated_at"),
+        # The officers' queues: one office's files, a page at a time, in the order of a column
+        # (migration 0002, measured by bench/queues.py).
+        Index("ix_application_office_status_updated", "office_id", "status", "updated_at"),
+        Index("ix_application_office_updated", "office_id", "updated_at"),
+        Index("ix_application_office_status_deadline", "office_id", "status", "answer_deadline"),
+        Index("ix_application_exporter_eori", "exporter_eori"),
+        # Search by reference prefix (LIKE 'FR-REX-2026-00%'): on PostgreSQL the unique index cannot serve
+        # LIKE (the collation is not C), varchar_pattern_ops can. Elsewhere the operator class is ignored.
+        Index("ix_application_reference_pattern", "reference", postgresql_ops={"reference": "varchar_pattern_ops"}),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

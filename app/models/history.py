@@ -27,6 +27,8 @@ class HistoryEvent(db.Model):
 
     actor: Mapped[User | None] = relationship()
     office: Mapped[Office | None] = relationship()
+    # Read side only (history grids show the file's reference); events are written through application_id.
+    application: Mapped["Application | None"] = relationship(viewonly=True)
 
 
 class HistoryIsAppendOnly(Exception):

@@ -1,7 +1,7 @@
 """Who may see which files: one scoped query per role, used by every screen."""
 from sqlalchemy import or_, select
 
-from app.models import Application, ApplicationStatus, Certification, Role, User
+from app.models import Application, Certification, Role, User
 
 
 def operator_applications(user: User):
@@ -36,8 +36,3 @@ def office_scope(user: User) -> list[int]:
         return [o.id for o in user.supervised_offices]
     return []
 
-
-def instructable_applications(user: User):
-    """The files an officer or supervisor sees and acts on; drafts are the operator's own business."""
-    return select(Application).where(Application.office_id.in_(office_scope(user)),
-                                     Application.status != ApplicationStatus.DRAFT)
