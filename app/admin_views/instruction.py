@@ -18,7 +18,6 @@ from app.workflow import instruction
 from app.workflow.access import officer_may_instruct
 
 
-
 def _version() -> int | None:
     try:
         return int(request.form.get("version", ""))
