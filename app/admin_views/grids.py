@@ -239,7 +239,8 @@ class FileScopedGrid(InstructorView, StableFilterArgsMixin, ReadOnlyModelMixin, 
 
     def _scoped(self, query):
         query = query.join(self.application_attr)
-        return query.filter(Application.office_id.in_(office_scope(current_user)), Application.status != S.DRAFT)
+        return query.filter(Application.office_id.in_(office_scope(current_user)), Application.status != S.DRAFT,
+                            Application.submitted_at.is_not(None))
 
     def get_query(self):
         return self._scoped(super().get_query()).options(contains_eager(self.application_attr))

@@ -120,7 +120,8 @@ class SupervisionView(RoleRequired, BaseView):
     def _status_counts(ids, boards):
         rows = db.session.execute(
             select(Application.office_id, Application.status, func.count())
-            .where(Application.office_id.in_(ids), Application.status.in_(STATUSES))
+            .where(Application.office_id.in_(ids), Application.status.in_(STATUSES),
+                   Application.submitted_at.is_not(None))  # a draft abandoned before filing is no file
             .group_by(Application.office_id, Application.status))
         for office_id, status, count in rows:
             boards[office_id]["counts"][S(status).value] = count
