@@ -10,7 +10,6 @@ from app.extensions import db
 from app.models import Certification, Company, Office, Role, User
 from app.models._time import utcnow
 from app.reference.loader import load_all
-from app.workflow.content import ApplicationContent
 
 DEMO_PASSWORD = "Demo-2026!"
 

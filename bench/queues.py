@@ -567,7 +567,7 @@ def run_bench(app, office_code: str | None, repeat: int, warmup: int, show_sql: 
                     for name in ("random_page_cost", "shared_buffers", "work_mem", "effective_cache_size",
                                  "max_parallel_workers_per_gather")}
         db.session.remove()
-    log(f"\nPostgreSQL: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
+    log("\nPostgreSQL: " + ", ".join(f"{k}={v}" for k, v in settings.items()))
     log(f"logged in as agent.{code.lower()} (office {code}, id {office_id}: {under_review:,} files under review)")
     log(f"filter args: Non affecté = flt0_{unassigned}, Statut = flt0_{status}; "
         f"reference prefix {terms['reference']!r}, EORI {terms['eori']!r}, name {terms['name']!r}")

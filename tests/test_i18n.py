@@ -2,7 +2,7 @@
 import re
 from pathlib import Path
 
-import pytest
+
 from babel.messages.pofile import read_po
 from babel.support import Translations
 

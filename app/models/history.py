@@ -1,5 +1,6 @@
 """The append-only history of a file: who did what, when, from which office."""
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -8,6 +9,9 @@ from app.extensions import db
 from app.models._time import utcnow
 from app.models.offices import Office
 from app.models.users import User
+
+if TYPE_CHECKING:
+    from app.models.applications import Application
 
 
 class HistoryEvent(db.Model):

@@ -12,6 +12,7 @@ rows commit together, or nothing does. The file's row is locked first and its
 version checked, so a concurrent second transition fails cleanly.
 """
 from datetime import datetime, timedelta
+from functools import wraps
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
@@ -39,6 +40,18 @@ EDITABLE = (S.DRAFT, S.INCOMPLETE)
 
 
 # --- helpers -----------------------------------------------------------------------------------
+
+def atomic(transition):
+    """A concurrent writer detected at a flush (a stale version) is the same refusal as a stale form."""
+    @wraps(transition)
+    def run(*args, **kwargs):
+        try:
+            return transition(*args, **kwargs)
+        except StaleDataError:
+            db.session.rollback()
+            raise StaleFile(_l("Ce dossier a changé pendant votre action : rechargez la page.")) from None
+    return run
+
 
 def _lock(application: Application, expected_version: int | None = None) -> Application:
     """Reload the file with a row lock and check nobody changed it since it was read."""
@@ -213,6 +226,7 @@ def _prefill_representative(application: Application, actor: User) -> None:
 
 # --- transitions ----------------------------------------------------------------------------------
 
+@atomic
 def create_draft(actor: User, company: Company | None = None) -> Application:
     """'Déposer une demande': the draft and its reference exist from the first save."""
     if actor.role not in OPERATOR_ROLES:
@@ -240,6 +254,7 @@ def reference_for(application: Application) -> str:
     return f"FR-{application.kind.value}-{application.created_at:%Y}-{application.id:07d}"
 
 
+@atomic
 def save_draft(actor: User, application: Application, content: ApplicationContent,
                expected_version: int | None = None) -> Application:
     """'Reprendre ma saisie plus tard' (draft) or the edits of 'Compléter la demande' (incomplete)."""
@@ -266,6 +281,7 @@ def validation_errors(application: Application) -> dict[str, str]:
     return rules.completeness_errors(content_of(application), application.id)
 
 
+@atomic
 def submit(actor: User, application: Application, expected_version: int | None = None) -> Application:
     """'Soumettre ma demande': draft -> under_review, confirmation email to the section 2 address."""
     try:
@@ -289,6 +305,7 @@ def submit(actor: User, application: Application, expected_version: int | None =
     return application
 
 
+@atomic
 def comment(actor: User, application: Application, body: str) -> DiscussionMessage:
     """The discussion thread is open at every stage of a file, for both sides."""
     try:
@@ -311,6 +328,7 @@ def comment(actor: User, application: Application, body: str) -> DiscussionMessa
     return message
 
 
+@atomic
 def request_information(actor: User, application: Application, message: str,
                         expected_version: int | None = None) -> Application:
     """Officer: under_review -> incomplete, with a 30-day answer period."""
@@ -331,6 +349,7 @@ def request_information(actor: User, application: Application, message: str,
     return application
 
 
+@atomic
 def complete(actor: User, application: Application, complement: str,
              expected_version: int | None = None) -> Application:
     """'Transmettre le complément': incomplete -> under_review; the complement is mandatory."""
@@ -356,6 +375,7 @@ def complete(actor: User, application: Application, complement: str,
     return application
 
 
+@atomic
 def abandon_draft(actor: User, application: Application) -> Application:
     """'Abandonner ma demande' on the form: the draft's content is deleted."""
     try:
@@ -372,6 +392,7 @@ def abandon_draft(actor: User, application: Application) -> Application:
     return application
 
 
+@atomic
 def abandon(actor: User, application: Application, comment_text: str | None = None,
             expected_version: int | None = None) -> Application:
     """'Abandonner la demande': irreversible; content deleted, history kept."""
@@ -400,6 +421,7 @@ def may_duplicate(actor: User, application: Application) -> bool:
     return application.status == S.REJECTED or revoked is not None
 
 
+@atomic
 def duplicate(actor: User, application: Application) -> Application:
     """'Dupliquer': a new draft with the same content (a representative then picks the next client)."""
     try:
@@ -432,6 +454,7 @@ def registration_number(company: Company) -> str:
     return f"FRREX{company.eori}"
 
 
+@atomic
 def grant(actor: User, application: Application, expected_version: int | None = None) -> Registration:
     """Officer: under_review -> granted; the registration is valid from the receipt of the complete file."""
     try:
@@ -463,6 +486,7 @@ def grant(actor: User, application: Application, expected_version: int | None = 
     return registration
 
 
+@atomic
 def reject(actor: User, application: Application, reason: str,
            expected_version: int | None = None) -> Application:
     """Officer: under_review | incomplete -> rejected, with a mandatory reason."""
@@ -483,6 +507,7 @@ def reject(actor: User, application: Application, reason: str,
     return application
 
 
+@atomic
 def reject_expired(application: Application, now: datetime | None = None) -> Application:
     """'Action automatique': an incomplete file whose 30-day period has passed is rejected."""
     try:

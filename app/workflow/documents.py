@@ -9,7 +9,7 @@ from werkzeug.utils import secure_filename
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Document, User
 from app.workflow.access import operator_may_access
-from app.workflow.applications import _commit, _fail, _lock, _require_operator, _require_status, _touch, record
+from app.workflow.applications import _commit, atomic, _fail, _lock, _require_operator, _require_status, _touch, record
 from app.workflow.errors import WorkflowError
 
 # What a person may attach: PDF, images and office documents, recognised by their bytes.
@@ -33,6 +33,7 @@ def detect_type(content: bytes) -> str | None:
     return kind.mime if kind and kind.mime in ALLOWED_TYPES else None
 
 
+@atomic
 def add_document(actor: User, application: Application, name: str, filename: str, content: bytes) -> Document:
     try:
         name = (name or "").strip()
@@ -62,6 +63,7 @@ def add_document(actor: User, application: Application, name: str, filename: str
     return document
 
 
+@atomic
 def remove_document(actor: User, application: Application, document: Document) -> None:
     try:
         _require_operator(actor, application)

@@ -12,7 +12,7 @@ from app.models import (
 from app.workflow import rules
 from app.workflow.access import officer_may_instruct
 from app.workflow.applications import (
-    _commit, _email_context, _fail, _flush_pending, _lock, _non_empty, _require_officer, _require_status,
+    _commit, atomic, _email_context, _fail, _flush_pending, _lock, _non_empty, _require_officer, _require_status,
     _touch, prefill_from_company, record, reference_for,
 )
 from app.workflow.content import CONTACT_FIELDS, ApplicationContent
@@ -24,6 +24,7 @@ S = ApplicationStatus
 OPEN = (S.UNDER_REVIEW, S.INCOMPLETE)
 
 
+@atomic
 def assign(actor: User, application: Application, officer: User,
            expected_version: int | None = None) -> Application:
     """'Prendre en charge' (officer = actor) or assignment by a supervisor to an officer of the file's office."""
@@ -49,6 +50,7 @@ def assign(actor: User, application: Application, officer: User,
     return application
 
 
+@atomic
 def reassign(actor: User, application: Application, office: Office, comment: str,
              expected_version: int | None = None) -> Application:
     """'Réaffecter à un autre service': the file moves to another office, unassigned; the operator is told."""
@@ -94,6 +96,7 @@ def _correct(actor: User, application: Application, row, values: dict, fields: t
     return changes
 
 
+@atomic
 def correct_contact(actor: User, contact: Contact, values: dict, comment: str | None = None,
                     expected_version: int | None = None) -> Contact:
     """An officer corrects a contact of a file under review; the operator sees old and new values."""
@@ -112,6 +115,7 @@ def correct_contact(actor: User, contact: Contact, values: dict, comment: str | 
     return contact
 
 
+@atomic
 def correct_goods_line(actor: User, line: GoodsLine, values: dict, comment: str | None = None,
                        expected_version: int | None = None) -> GoodsLine:
     application = line.application
@@ -138,6 +142,7 @@ def correct_goods_line(actor: User, line: GoodsLine, values: dict, comment: str 
     return line
 
 
+@atomic
 def file_on_paper(actor: User, company: Company, content: ApplicationContent, comment: str) -> Application:
     """'Déposer pour le compte d'un opérateur': exceptional, from a paper form (annex 22-06 bis) signed by
     the operator. The file goes straight to 'En étude' in the officer's office, flagged in the history."""

@@ -112,8 +112,6 @@ def test_removing_a_document_is_refused_once_the_file_is_under_review(operator, 
 
 
 def test_removing_a_document_of_another_file_is_refused(factory, operator, draft):
-    from app import workflow
-
     other = factory.draft(operator)
     document = add_document(operator, other, "Extrait Kbis", "kbis.pdf", MINIMAL_PDF)
 
