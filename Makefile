@@ -21,7 +21,7 @@ migrate: install
 
 run: migrate
 	$(FLASK) demo-data-if-empty
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) scheduler & SCHEDULER=$$!; trap "kill $$SCHEDULER" EXIT; $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-dev
 	$(BIN)/pytest -q $(PYTEST_ARGS)
