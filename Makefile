@@ -21,7 +21,8 @@ migrate: install
 
 run: migrate
 	$(FLASK) demo-data-if-empty
-	$(FLASK) scheduler & SCHEDULER=$$!; trap "kill $$SCHEDULER" EXIT; $(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) rex-standin --port 8765 & STANDIN=$$!; $(FLASK) scheduler & SCHEDULER=$$!; \
+	trap "kill $$SCHEDULER $$STANDIN" EXIT; $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: install-dev
 	$(BIN)/pytest -q $(PYTEST_ARGS)

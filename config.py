@@ -41,6 +41,11 @@ class Config:
     MAIL_TIMEOUT_SECONDS = int(os.environ.get("MAIL_TIMEOUT_SECONDS", "30"))
     MAIL_FILE_DIR = os.environ.get("MAIL_FILE_DIR")  # default: <instance>/mail
 
+    # Transmission of registrations to the Commission's central REX (jobs/rex.py). Empty: rows wait, unsent.
+    # The default is the stand-in server: flask --app wsgi rex-standin --port 8765
+    REX_CENTRAL_URL = os.environ.get("REX_CENTRAL_URL", "http://127.0.0.1:8765/rex/registrations") or None
+    REX_TIMEOUT_SECONDS = float(os.environ.get("REX_TIMEOUT_SECONDS", "10"))
+
     # Absolute URL used in emails (activation links) when no request is active.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
@@ -59,3 +64,4 @@ class TestConfig(Config):
     SECRET_KEY = "test"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    REX_CENTRAL_URL = None  # no transmission unless a test points it at a stand-in (tests/jobs/test_rex_transmission.py)

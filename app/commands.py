@@ -8,6 +8,10 @@ from app.models import Certification, Company, User
 
 
 def register(app: Flask) -> None:
+    from app.rex_standin import register_command as register_rex_standin
+
+    register_rex_standin(app)
+
     @app.cli.command("load-reference")
     def load_reference():
         """Load offices, HS headings and preferential relations (idempotent)."""
@@ -65,3 +69,10 @@ def register(app: Flask) -> None:
         from jobs.outbox import deliver_outbox
 
         click.echo(f"{deliver_outbox()} sent")
+
+    @app.cli.command("transmit-rex")
+    def transmit_rex_command():
+        """Send the registrations waiting for the Commission's central REX now."""
+        from jobs.rex import transmit_pending
+
+        click.echo(f"{transmit_pending()} transmitted")

@@ -26,3 +26,10 @@ def enqueue_outbox_delivery():
     from jobs.outbox import deliver_outbox
 
     return enqueue(deliver_outbox, queue="emails")
+
+
+def enqueue_rex_transmissions():
+    """Push the registrations waiting for the Commission's central REX (called after the commit)."""
+    from jobs.rex import transmit_pending
+
+    return enqueue(transmit_pending, queue="rex")

@@ -1,15 +1,23 @@
-"""Deliver the email outbox. Each message is claimed before it is sent, so it goes out once."""
+"""Deliver the email outbox. Each message is claimed before it is sent, so it goes out once.
+
+- A row is claimed by one atomic UPDATE (pending -> sending, or a claim older than CLAIM_EXPIRY); two workers,
+  or a retried job, racing for the same row: only one UPDATE matches, the other sends nothing.
+- A failed attempt goes back to pending with next_attempt_at = now + BACKOFF[attempts]; after MAX_ATTEMPTS the
+  row is 'failed' with its last_error, shown to administrators (app/admin_views/outbox.py), who may retry it.
+- The SMTP connection has a timeout (MAIL_TIMEOUT_SECONDS): a dead server ends as an error, not a hang.
+- The Message-ID is stable across attempts. A worker killed between the SMTP send and the 'sent' commit leaves
+  the row in 'sending'; it is sent again after CLAIM_EXPIRY with the same Message-ID (at least once).
+"""
 import logging
-import socket
 import smtplib
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from flask import current_app
-from flask_mail import Message
-from sqlalchemy import or_, select, update
+from flask_mail import Connection, Message
+from sqlalchemy import and_, or_, select, update
 
-from app.extensions import db, mail
+from app.extensions import db
 from app.models import OutboxEmail
 from app.models._time import utcnow
 from app.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT
@@ -18,16 +26,29 @@ from jobs.app_context import with_app_context
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 CLAIM_EXPIRY = timedelta(minutes=10)
+# Delay before the next attempt, by number of attempts made so far (the last one repeats).
+BACKOFF = (timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10), timedelta(minutes=30),
+           timedelta(hours=2), timedelta(hours=6), timedelta(hours=12))
 
 
-def _claim(email_id: int) -> bool:
+def backoff(attempts: int) -> timedelta:
+    return BACKOFF[min(max(attempts, 1), len(BACKOFF)) - 1]
+
+
+def _due(now: datetime):
+    """Rows a worker may claim at `now`: pending and due, or stuck in 'sending' past the claim expiry."""
+    return or_(
+        and_(OutboxEmail.status == OUTBOX_PENDING,
+             or_(OutboxEmail.next_attempt_at.is_(None), OutboxEmail.next_attempt_at <= now)),
+        and_(OutboxEmail.status == OUTBOX_SENDING, OutboxEmail.claimed_at < now - CLAIM_EXPIRY))
+
+
+def _claim(email_id: int, now: datetime | None = None) -> bool:
     """Atomically move one message from pending to sending; False if another worker has it."""
-    now = utcnow()
+    now = now or utcnow()
     result = db.session.execute(
         update(OutboxEmail)
-        .where(OutboxEmail.id == email_id,
-               or_(OutboxEmail.status == OUTBOX_PENDING,
-                   (OutboxEmail.status == OUTBOX_SENDING) & (OutboxEmail.claimed_at < now - CLAIM_EXPIRY)))
+        .where(OutboxEmail.id == email_id, _due(now))
         .values(status=OUTBOX_SENDING, claimed_at=now, attempts=OutboxEmail.attempts + 1)
         .execution_options(synchronize_session=False))
     db.session.commit()
@@ -41,6 +62,24 @@ def build_message(email: OutboxEmail) -> Message:
     return msg
 
 
+class _TimeoutConnection(Connection):
+    """Flask-Mail's connection, opened with a socket timeout (Flask-Mail opens it with none)."""
+
+    def __init__(self, state, timeout: float):
+        super().__init__(state)
+        self.timeout = timeout
+
+    def configure_host(self):
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=self.timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
 def _send(msg: Message) -> None:
     config = current_app.config
     if not config.get("MAIL_SERVER"):
@@ -49,37 +88,53 @@ def _send(msg: Message) -> None:
         name = msg.msgId.strip("<>").replace("@", "_at_")
         (folder / f"{name}.eml").write_bytes(msg.as_bytes())
         return
-    # Flask-Mail opens its SMTP connection without a timeout; a dead server must not hang the worker.
-    previous = socket.getdefaulttimeout()
-    socket.setdefaulttimeout(config["MAIL_TIMEOUT_SECONDS"])
-    try:
-        mail.send(msg)
-    finally:
-        socket.setdefaulttimeout(previous)
+    # Per connection, not socket.setdefaulttimeout(): that is process-wide and races between threads.
+    with _TimeoutConnection(current_app.extensions["mail"], config["MAIL_TIMEOUT_SECONDS"]) as connection:
+        msg.send(connection)
 
 
-def deliver_one(email_id: int) -> bool:
-    if not _claim(email_id):
+def deliver_one(email_id: int, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    if not _claim(email_id, now):
         return False
     email = db.session.get(OutboxEmail, email_id)
     try:
         _send(build_message(email))
-    except (OSError, smtplib.SMTPException, socket.timeout) as exc:
-        email.status = OUTBOX_FAILED if email.attempts >= MAX_ATTEMPTS else OUTBOX_PENDING
-        email.last_error = f"{type(exc).__name__}: {exc}"
+    except Exception as exc:  # SMTP, socket, timeout... never leave the row in 'sending'
+        email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+        if email.attempts >= MAX_ATTEMPTS:
+            email.status = OUTBOX_FAILED
+            email.next_attempt_at = None
+        else:
+            email.status = OUTBOX_PENDING
+            email.next_attempt_at = now + backoff(email.attempts)
         db.session.commit()
-        log.warning("delivery of outbox email %s failed: %s", email_id, exc)
+        log.warning("delivery of outbox email %s failed (attempt %s): %s", email_id, email.attempts, exc)
         return False
     email.status = OUTBOX_SENT
     email.sent_at = utcnow()
     email.last_error = None
+    email.next_attempt_at = None
     db.session.commit()
     return True
 
 
 @with_app_context
-def deliver_outbox(limit: int = 200) -> int:
-    """Send pending messages; returns how many were sent."""
-    ids = db.session.scalars(select(OutboxEmail.id).where(OutboxEmail.status == OUTBOX_PENDING)
-                             .order_by(OutboxEmail.id).limit(limit)).all()
-    return sum(deliver_one(i) for i in ids)
+def deliver_outbox(now: datetime | None = None, limit: int = 200) -> int:
+    """Send the messages due at `now` (default: the current time); returns how many were sent.
+
+    Safe to run twice at once: each row is claimed before it is sent."""
+    now = now or utcnow()
+    ids = db.session.scalars(select(OutboxEmail.id).where(_due(now)).order_by(OutboxEmail.id).limit(limit)).all()
+    return sum(deliver_one(i, now) for i in ids)
+
+
+def retry_failed(ids) -> int:
+    """Administrators' 'Relancer': failed messages go back to pending, attempts reset, due now."""
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(list(ids)), OutboxEmail.status == OUTBOX_FAILED)
+        .values(status=OUTBOX_PENDING, attempts=0, next_attempt_at=None, claimed_at=None)
+        .execution_options(synchronize_session=False))
+    db.session.commit()
+    return result.rowcount

@@ -1,7 +1,11 @@
-"""The periodic jobs, declared as data: (name, dotted path of the job function, interval in seconds).
+"""Periodic jobs, as data: (name, dotted path of the job function, interval in seconds).
 
-`flask --app wsgi scheduler` (jobs/scheduler.py) enqueues each at its interval.
+The scheduler process enqueues each one every `interval` seconds; the jobs are idempotent and safe to run
+twice at once (jobs/deadlines.py), so a late or doubled tick does no harm.
 """
 PERIODIC = [
+    ("sweep_deadlines", "jobs.deadlines.sweep_deadlines", 300),
+    ("send_deadline_reminders", "jobs.deadlines.send_deadline_reminders", 900),
+    ("transmit_rex", "jobs.rex.transmit_pending", 60),
     ("deliver_outbox", "jobs.outbox.deliver_outbox", 60),
 ]

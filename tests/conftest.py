@@ -121,3 +121,18 @@ def login(client):
         assert response.status_code == 302, response.get_data(as_text=True)[:500]
         return client
     return _login
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "postgresql_only: needs PostgreSQL row locks (SKIP LOCKED); "
+                                       "collected only when DATABASE_URL points at PostgreSQL, as in .ci/run")
+
+
+def pytest_collection_modifyitems(config, items):
+    """SQLite has no row locks: the lock races run in the PostgreSQL pass of the suite (.ci/run runs both)."""
+    if (os.environ.get("DATABASE_URL") or "").startswith("postgres"):
+        return
+    deselected = [item for item in items if item.get_closest_marker("postgresql_only")]
+    if deselected:
+        config.hook.pytest_deselected(items=deselected)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]

@@ -7,3 +7,4 @@ def register(admin) -> None:
     grids.register(admin)
     supervision.register(admin)
     administration.register(admin)
+    from app.admin_views import outbox; outbox.register(admin)  # noqa: E702

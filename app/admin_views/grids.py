@@ -194,7 +194,8 @@ def _export_status(view, context, model, name):
 # --- the grids --------------------------------------------------------------------------------------
 
 class FileScopedGrid(InstructorView, StableFilterArgsMixin, ReadOnlyModelMixin, ModelView):
-    """A read-only grid over rows that belong to a file; subclasses name the model and build their filters."""
+    """A read-only grid over rows that belong to a file; subclasses name the model, build their filters and
+    define search_clause(term), the SQL condition a search term becomes."""
 
     grid_model = None
 
@@ -256,9 +257,6 @@ class FileScopedGrid(InstructorView, StableFilterArgsMixin, ReadOnlyModelMixin, 
         return self.get_query().filter(self.model.id == key).one_or_none()
 
     # --- search -------------------------------------------------------------------------------------
-
-    def search_clause(self, term: str):
-        raise NotImplementedError
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         term = search.strip()

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import workflow
 from app.admin_views.security import InstructorView
 from app.extensions import db
-from app.models import Application, Contact, Document, GoodsLine, Office, Role, User
+from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.operator import queries
 from app.workflow import instruction
 from app.workflow.access import officer_may_instruct
@@ -33,6 +33,12 @@ def _call(action):
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise workflow.StaleFile(_("Ce dossier a changé pendant votre action : rechargez la page.")) from None
+
+
+def _transmissions_of(application_id: int) -> list[RexTransmission]:
+    return list(db.session.scalars(select(RexTransmission).join(Registration)
+                                   .where(Registration.application_id == application_id)
+                                   .order_by(RexTransmission.id)))
 
 
 class InstructionView(InstructorView, BaseView):
@@ -77,6 +83,7 @@ class InstructionView(InstructorView, BaseView):
             registration=queries.registration_of_application(application.id), offices=offices,
             officers=instruction.officers_of(application), form_error=form_error or {},
             form_values=request.form if request.method == "POST" else {},
+            transmissions=_transmissions_of(application.id),
         ), status_code
 
     @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))
@@ -123,6 +130,22 @@ class InstructionView(InstructorView, BaseView):
         return self._run(application, lambda: instruction.reassign(
             current_user, application, office, request.form.get("comment", ""), _version()),
             _("Le dossier est réaffecté au service %(office)s ; l'opérateur en est informé.", office=office.name))
+
+    @expose("/<int:application_id>/transmissions/<int:transmission_id>/renvoyer", methods=("POST",))
+    def resend_transmission(self, application_id: int, transmission_id: int):
+        application = self._application(application_id)
+        transmission = db.session.get(RexTransmission, transmission_id)
+        if transmission is None or transmission.registration.application_id != application.id:
+            abort(404)
+        try:
+            _call(lambda: instruction.resend_transmission(current_user, transmission))
+        except workflow.NotAllowed:
+            abort(404)
+        except workflow.WorkflowError as exc:
+            flash(str(exc.message), "error")
+            return self.show(application.id, status_code=409 if isinstance(exc, workflow.StaleFile) else 422)
+        flash(_("La transmission à l'application REX est relancée."), "success")
+        return self._back(application, "#transmissions-rex")
 
     @expose("/<int:application_id>/message", methods=("POST",))
     def message(self, application_id: int):

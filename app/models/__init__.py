@@ -18,10 +18,11 @@ from app.models.documents import Document
 from app.models.history import HistoryEvent
 from app.models.messages import DiscussionMessage
 from app.models.outbox import OutboxEmail
+from app.models.transmissions import RexTransmission
 
 __all__ = [
     "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "Company", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
     "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
-    "RegistrationStatus", "Role", "TariffHeading", "Undertaking", "User", "office_supervisors",
+    "RegistrationStatus", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User", "office_supervisors",
 ]

@@ -51,6 +51,10 @@ class Application(db.Model):
         Index("ix_application_office_status_updated", "office_id", "status", "updated_at"),
         Index("ix_application_office_updated", "office_id", "updated_at"),
         Index("ix_application_office_status_deadline", "office_id", "status", "answer_deadline"),
+        # The deadline sweep and the reminders (jobs/deadlines.py): only incomplete files, by deadline, so
+        # their cost grows with the files due, not with the table (migration 0003, bench/sweep.py).
+        Index("ix_application_incomplete_deadline", "answer_deadline",
+              postgresql_where=text("status = 'incomplete'"), sqlite_where=text("status = 'incomplete'")),
         Index("ix_application_exporter_eori", "exporter_eori"),
         # Search by reference prefix (LIKE 'FR-REX-2026-00%'): on PostgreSQL the unique index cannot serve
         # LIKE (the collation is not C), varchar_pattern_ops can. Elsewhere the operator class is ignored.
@@ -79,6 +83,9 @@ class Application(db.Model):
     received_complete_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answer_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Deadline reminders (jobs/deadlines.py), each claimed once; reset when information is requested again.
+    reminder_7_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    reminder_1_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     # Section 2: exporter (copied from the company, phone and email may be changed)
     exporter_eori: Mapped[str | None] = mapped_column(String(17))

@@ -339,6 +339,7 @@ def request_information(actor: User, application: Application, message: str,
         _require_status(application, S.UNDER_REVIEW)
         application.status = S.INCOMPLETE
         application.answer_deadline = utcnow() + timedelta(days=current_app.config["INCOMPLETE_ANSWER_DAYS"])
+        application.reminder_7_sent_at = application.reminder_1_sent_at = None  # a new period, new reminders
         _touch(application)
         record(application, "information_requested", actor, comment=message)
         _post(application, actor, message, title_kind="information_requested")
@@ -480,9 +481,13 @@ def grant(actor: User, application: Application, expected_version: int | None = 
         record(application, "granted", actor, registration=registration)
         queue_email("granted", application.exporter_email,
                     **_email_context(application, registration=registration))
+        from app.workflow.rex import queue_transmission
+        queue_transmission(registration, application, "register")
     except WorkflowError as exc:
         _fail(exc)
     _commit()
+    from jobs import enqueue_rex_transmissions
+    enqueue_rex_transmissions()
     return registration
 
 

@@ -20,6 +20,8 @@ EVENT_LABELS = {
     "corrected_by_office": _l("Donnée de la demande corrigée par le service"),
     "document_added": _l("Document ajouté à la demande"),
     "document_removed": _l("Document retiré de la demande"),
+    "rex_transmission_error": _l("Erreur de communication avec l'application REX"),
+    "rex_transmission_resent": _l("Renvoi à l'application REX demandé"),
 }
 
 STATUS_LABELS = {

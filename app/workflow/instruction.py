@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    Application, ApplicationStatus, Company, Contact, GoodsLine, Office, Role, User,
+    Application, ApplicationStatus, Company, Contact, GoodsLine, Office, Registration, RexTransmission, Role, User,
 )
 from app.workflow import rules
 from app.workflow.access import officer_may_instruct
@@ -186,3 +186,30 @@ def officers_of(application: Application) -> list[User]:
     """The officers to whom this file may be assigned."""
     return db.session.scalars(select(User).where(User.role == Role.OFFICER, User.office_id == application.office_id,
                                                  User.is_enabled.is_(True)).order_by(User.last_name)).all()
+
+
+@atomic
+def resend_transmission(actor: User, transmission: RexTransmission) -> RexTransmission:
+    """'Renvoyer': an officer of the registration's office puts a failed transmission to the central REX
+    back in the queue, to be sent at the next run (jobs/rex.py)."""
+    from app.models.transmissions import REX_ERROR, REX_TO_SEND
+
+    registration = db.session.get(Registration, transmission.registration_id)
+    application = registration.application
+    try:
+        from app.workflow.access import office_scope
+        if actor.role not in (Role.OFFICER, Role.SUPERVISOR) or registration.office_id not in office_scope(actor):
+            raise NotAllowed(_l("Cette demande ne relève pas de votre service."))
+        db.session.refresh(transmission, with_for_update=True)
+        if transmission.state != REX_ERROR:
+            raise WorkflowError(_l("Seule une transmission en erreur peut être renvoyée."))
+        transmission.state = REX_TO_SEND
+        transmission.next_attempt_at = utcnow()
+        record(application, "rex_transmission_resent", actor, registration=registration,
+               office_id=registration.office_id)
+    except WorkflowError as exc:
+        _fail(exc)
+    _commit()
+    from jobs import enqueue_rex_transmissions
+    enqueue_rex_transmissions()
+    return transmission

@@ -1,0 +1,145 @@
+"""The 30-day answer period of an incomplete file: reminders before it ends, automatic rejection after.
+
+Both jobs run periodically (jobs/schedule.py) and are idempotent and safe when two workers run them at once:
+
+- ``sweep_deadlines`` selects the due files with one query on ix_application_incomplete_deadline (a partial
+  index over the incomplete files: its cost grows with the files due, not with the table), then rejects them
+  a batch at a time. Each batch is one transaction that claims its rows with ``FOR UPDATE SKIP LOCKED`` and
+  re-checks, on the locked row, that the file is still incomplete and past its deadline. So a file another
+  sweep holds is left to it (rejected once), and a file the operator is completing right now (its row is
+  locked by ``workflow.complete``) is skipped: once completed it is no longer incomplete and no later
+  sweep selects it. The rejection is the workflow's ``reject_expired`` applied to the batch: status rejected,
+  deadline cleared, decided_at, version bumped (an open form becomes stale), a "rejected_automatically"
+  history event without an actor ('Action automatique') and the email, all committed together.
+- ``send_deadline_reminders`` claims each reminder with ``UPDATE ... SET reminder_X_sent_at = now WHERE
+  reminder_X_sent_at IS NULL ... RETURNING id`` and queues its email in the same transaction: each reminder is
+  sent once. ``workflow.request_information`` resets both columns for a new answer period. A reminder is not
+  a state change: no history event, no version bump.
+"""
+import logging
+import math
+from datetime import datetime, timedelta
+
+from flask_babel import force_locale
+from sqlalchemy import insert, literal_column, select, update
+
+from app.extensions import db
+from app.models import Application, ApplicationStatus, HistoryEvent, OutboxEmail
+from app.models._time import utcnow
+from app.notifications import email_row, queue_email
+from app.workflow.applications import _email_context
+from jobs.app_context import with_app_context
+
+log = logging.getLogger(__name__)
+BATCH_SIZE = 1000
+# Literal, not a bound parameter: the planner must see it to use the partial index, generic plans included.
+IS_INCOMPLETE = Application.status == literal_column("'incomplete'")
+# (days before the deadline, column claiming it, the window's near end): the 7-day reminder goes to files due
+# in (1, 7] days, the 1-day reminder to files due within a day.
+REMINDERS = ((7, "reminder_7_sent_at", timedelta(days=1)), (1, "reminder_1_sent_at", timedelta(0)))
+
+
+def due_query(now: datetime):
+    """The one selection of the sweep: the ids of incomplete files whose deadline has passed."""
+    return (select(Application.id).where(IS_INCOMPLETE, Application.answer_deadline <= now)
+            .order_by(Application.answer_deadline, Application.id))
+
+
+def _load(ids: list[int]) -> list[Application]:
+    return list(db.session.scalars(select(Application).where(Application.id.in_(ids)).order_by(Application.id)
+                                   .execution_options(populate_existing=True)))
+
+
+def _reject_batch(ids: list[int], now: datetime) -> int:
+    """Reject those of `ids` still incomplete and past their deadline, skipping rows another transaction holds.
+    One transaction; returns how many were rejected."""
+    claimable = (select(Application.id)
+                 .where(Application.id.in_(ids), IS_INCOMPLETE, Application.answer_deadline <= now)
+                 .with_for_update(skip_locked=True))
+    try:
+        rejected = db.session.scalars(
+            update(Application)
+            .where(Application.id.in_(claimable.scalar_subquery()), IS_INCOMPLETE,
+                   Application.answer_deadline <= now)
+            .values(status=ApplicationStatus.REJECTED, answer_deadline=None, decided_at=now, updated_at=utcnow(),
+                    version=Application.version + 1)
+            .returning(Application.id)
+            .execution_options(synchronize_session=False)).all()
+        applications = _load(rejected) if rejected else []
+        # Set-based writes: one INSERT for the history events and one for the emails of the whole batch.
+        if applications:
+            db.session.execute(insert(HistoryEvent), [
+                {"application_id": a.id, "kind": "rejected_automatically", "actor_id": None,
+                 "office_id": a.office_id, "at": now} for a in applications])
+            emails = [email_row("rejected_automatically", a.exporter_email, **_email_context(a))
+                      for a in applications if a.exporter_email]
+            if emails:
+                db.session.execute(insert(OutboxEmail), emails)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(rejected)
+
+
+@with_app_context
+def sweep_deadlines(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict:
+    """Reject automatically every incomplete file whose answer period has ended. Returns the counts."""
+    now = now or utcnow()
+    with force_locale("fr"):
+        ids = list(db.session.scalars(due_query(now)))
+        db.session.commit()  # no snapshot or lock kept between the selection and the batches
+        rejected = 0
+        for start in range(0, len(ids), batch_size):
+            rejected += _reject_batch(ids[start:start + batch_size], now)
+        if rejected:
+            from jobs import enqueue_outbox_delivery
+            enqueue_outbox_delivery()
+    result = {"due": len(ids), "rejected": rejected, "skipped": len(ids) - rejected}
+    log.info("deadline sweep: %(due)s due, %(rejected)s rejected, %(skipped)s skipped", result)
+    return result
+
+
+def _claim_reminders(days: int, column: str, near: timedelta, now: datetime, batch_size: int) -> int:
+    sent_at = getattr(Application, column)
+    window = (IS_INCOMPLETE, Application.answer_deadline > now + near,
+              Application.answer_deadline <= now + timedelta(days=days), sent_at.is_(None))
+    claimable = select(Application.id).where(*window).limit(batch_size).with_for_update(skip_locked=True)
+    try:
+        claimed = db.session.scalars(
+            update(Application).where(Application.id.in_(claimable.scalar_subquery()), *window)
+            .values({column: now}).returning(Application.id)
+            .execution_options(synchronize_session=False)).all()
+        for application in _load(claimed) if claimed else ():
+            deadline = application.answer_deadline
+            if deadline.tzinfo is None:  # SQLite hands back naive UTC
+                deadline = deadline.replace(tzinfo=now.tzinfo)
+            days_left = max(1, math.ceil((deadline - now) / timedelta(days=1)))
+            queue_email("deadline_reminder", application.exporter_email,
+                        **_email_context(application, days_left=days_left, deadline=deadline))
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return len(claimed)
+
+
+@with_app_context
+def send_deadline_reminders(now: datetime | None = None, batch_size: int = BATCH_SIZE) -> dict:
+    """Email the 7-day and 1-day reminders of the incomplete files, each once. Returns the counts."""
+    now = now or utcnow()
+    counts = {}
+    with force_locale("fr"):
+        for days, column, near in REMINDERS:
+            total = 0
+            while True:
+                n = _claim_reminders(days, column, near, now, batch_size)
+                total += n
+                if n < batch_size:
+                    break
+            counts[f"reminder_{days}"] = total
+        if any(counts.values()):
+            from jobs import enqueue_outbox_delivery
+            enqueue_outbox_delivery()
+    log.info("deadline reminders: %s", counts)
+    return counts

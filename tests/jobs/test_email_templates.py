@@ -1,0 +1,43 @@
+"""Every status change's email renders in French and starts with its Subject line."""
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from app.notifications import render_email
+
+APPLICATION = SimpleNamespace(id=7, reference="FR-REX-2026-00042")
+REGISTRATION = SimpleNamespace(id=3, number="FRREX12345678901", registered_on=date(2026, 11, 2),
+                               valid_from=date(2026, 11, 2))
+LATER = {
+    "modification_requested": "Modification demandée",
+    "modification_validated": "Modification validée",
+    "modification_refused": "Modification refusée",
+    "revoked": "Enregistrement révoqué",
+    "revocation_cancelled": "Révocation annulée",
+}
+
+
+@pytest.mark.parametrize("template", sorted(LATER))
+def test_the_registration_emails_render_with_a_subject(app, template):
+    subject, body = render_email(template, application=APPLICATION, registration=REGISTRATION,
+                                 reason="Manquement constaté (art. 89).", comment="Vu le dossier.",
+                                 base_url="https://soprano.example")
+    assert subject == f"SOPRANO-REX {LATER[template]} : {REGISTRATION.number}"
+    assert not body.startswith("Subject")
+    assert APPLICATION.reference in body
+    assert "https://soprano.example/rex/autorisations/3" in body
+    assert body.rstrip().endswith("SOPRANO - Gestion des demandes d'autorisations douanières")
+    if template in ("modification_refused", "revoked"):
+        assert "Manquement constaté (art. 89)." in body
+
+
+def test_every_email_template_starts_with_a_subject_line(app):
+    from pathlib import Path
+
+    folder = Path(app.root_path).parent / "templates" / "email"
+    names = {p.stem for p in folder.glob("*.txt")}
+    assert {"submitted", "incomplete", "completed", "granted", "rejected", "rejected_automatically",
+            "reassigned"} | set(LATER) <= names
+    for path in folder.glob("*.txt"):
+        assert path.read_text(encoding="utf-8").startswith("Subject: SOPRANO"), path.name
