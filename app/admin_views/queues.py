@@ -57,7 +57,20 @@ def _date(view, context, model, name):
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-class QueueView(StableFilterArgsMixin, InstructorView, ModelView):
+class ScopedRows:
+    """Lists, counts, exports, actions and single rows all go through the view's _scoped(query)."""
+
+    def get_query(self):
+        return self._scoped(super().get_query())
+
+    def get_count_query(self):
+        return self._scoped(super().get_count_query())
+
+    def get_one(self, id):
+        return self.get_query().filter(self.model.id == id).one_or_none()
+
+
+class QueueView(ScopedRows, StableFilterArgsMixin, InstructorView, ModelView):
     statuses: tuple[ApplicationStatus, ...] = ()
 
     can_create = False
@@ -129,14 +142,6 @@ class QueueView(StableFilterArgsMixin, InstructorView, ModelView):
         # A draft, even abandoned, never reached the office: only filed files are the office's business.
         return query.filter(Application.status != S.DRAFT, Application.submitted_at.is_not(None))
 
-    def get_query(self):
-        return self._scoped(super().get_query())
-
-    def get_count_query(self):
-        return self._scoped(super().get_count_query())
-
-    def get_one(self, id):
-        return self.get_query().filter(Application.id == id).one_or_none()
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
         """A reference or an EORI is looked up on its index; anything else searches the operator's name."""
@@ -173,7 +178,7 @@ class AllFilesQueue(QueueView):
     statuses = ()
 
 
-class ModificationRequestQueue(InstructorView, ModelView):
+class ModificationRequestQueue(ScopedRows, InstructorView, ModelView):
     """'Modifications demandées': registrations whose holder asked for a change; the number stays valid."""
 
     can_create = can_edit = can_delete = False
@@ -204,11 +209,3 @@ class ModificationRequestQueue(InstructorView, ModelView):
         return query.filter(Registration.office_id.in_(office_scope(current_user)),
                             Registration.status == RegistrationStatus.MODIFICATION_REQUESTED)
 
-    def get_query(self):
-        return self._scoped(super().get_query())
-
-    def get_count_query(self):
-        return self._scoped(super().get_count_query())
-
-    def get_one(self, id):
-        return self.get_query().filter(Registration.id == id).one_or_none()
