@@ -1,5 +1,6 @@
 """One place that renders email: templates/email/<name>.txt, whose first line is the subject."""
 import uuid
+from collections.abc import Iterable
 
 from flask import current_app
 
@@ -7,21 +8,40 @@ from app.extensions import db
 from app.models import OutboxEmail
 
 
-def render_email(template: str, **context) -> tuple[str, str]:
-    # The Jinja environment directly: no request context processors, so jobs render as fast as views.
-    text = current_app.jinja_env.get_template(f"email/{template}.txt").render(**context)
+def _split(template: str, text: str) -> tuple[str, str]:
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
     return first.removeprefix("Subject:").strip(), body.lstrip("\n")
 
 
+def render_email(template: str, **context) -> tuple[str, str]:
+    # The Jinja environment directly: no request context processors, so jobs render as fast as views.
+    return _split(template, current_app.jinja_env.get_template(f"email/{template}.txt").render(**context))
+
+
+def _message_domain() -> str:
+    return current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].rstrip(">")
+
+
 def email_row(template: str, recipient: str, **context) -> dict:
-    """The outbox row of one email, rendered now; bulk writers insert these dicts directly."""
+    """The outbox row of one email, rendered now."""
     subject, body = render_email(template, **context)
-    domain = current_app.config["MAIL_DEFAULT_SENDER"].rsplit("@", 1)[-1].rstrip(">")
     return {"template": template, "recipient": recipient, "subject": subject, "body": body,
-            "message_id": f"<{uuid.uuid4().hex}@{domain}>"}
+            "message_id": f"<{uuid.uuid4().hex}@{_message_domain()}>"}
+
+
+def email_rows(template: str, messages: Iterable[tuple[str, dict]]) -> list[dict]:
+    """The outbox rows of many emails of one template, for bulk writers: the template is looked up once
+    (a lookup may stat the file when templates auto-reload), each (recipient, context) rendered."""
+    compiled = current_app.jinja_env.get_template(f"email/{template}.txt")
+    domain = _message_domain()
+    rows = []
+    for recipient, context in messages:
+        subject, body = _split(template, compiled.render(**context))
+        rows.append({"template": template, "recipient": recipient, "subject": subject, "body": body,
+                     "message_id": f"<{uuid.uuid4().hex}@{domain}>"})
+    return rows
 
 
 def queue_email(template: str, recipient: str | None, **context) -> OutboxEmail | None:

@@ -33,6 +33,9 @@ def prepare(expired: int, seed: int) -> None:
     there are too few), every other incomplete file due in the next 30 days, reminders unsent."""
     now = utcnow()
     with db.engine.begin() as conn:
+        # Undo an earlier run: the files it rejected were incomplete, holding their company's pending slot.
+        conn.execute(text("""UPDATE application SET status = 'incomplete', decided_at = NULL WHERE id IN (
+            SELECT application_id FROM history_event WHERE kind = 'rejected_automatically')"""))
         incomplete = conn.scalar(text("SELECT count(*) FROM application WHERE status = 'incomplete'"))
         if incomplete < expired:
             conn.execute(text("""UPDATE application SET status = 'incomplete' WHERE id IN (
@@ -50,7 +53,8 @@ def prepare(expired: int, seed: int) -> None:
         conn.execute(text("DELETE FROM outbox_email"))
         conn.execute(text("DELETE FROM history_event WHERE kind = 'rejected_automatically'"))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        conn.execute(text("VACUUM (ANALYZE) application"))
+        for table in ("application", "outbox_email", "history_event"):
+            conn.execute(text(f"VACUUM (ANALYZE) {table}"))
 
 
 def explain(now) -> str:
@@ -73,11 +77,15 @@ def main(argv=None) -> int:
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--target-s", type=float, default=30.0)
+    parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
+                        help="where the sweep enqueues the email delivery, as in production (a database of its own, "
+                             "emptied after the run); '' delivers in-process inside the timed sweep")
     args = parser.parse_args(argv)
     if args.schema in ("public", "bench"):
         parser.error("--schema: not public, not the queue benchmark's schema")
 
     app = make_app(args.url, args.schema)
+    app.config["REDIS_URL"] = args.redis_url or None
     ensure_loaded(app, args.url, args.schema, args.files, args.companies, args.reload, args.seed)
     from jobs.deadlines import sweep_deadlines
 
@@ -99,14 +107,18 @@ def main(argv=None) -> int:
         with db.engine.connect() as conn:
             events = conn.scalar(text("SELECT count(*) FROM history_event WHERE kind = 'rejected_automatically'"))
             emails = conn.scalar(text("SELECT count(*) FROM outbox_email WHERE template = 'rejected_automatically'"))
-        log(f"history events {events:,}, outbox emails {emails:,} (the in-process delivery after the sweep sends "
-            f"one batch; RQ workers deliver the rest)")
+        log(f"history events {events:,}, outbox emails {emails:,} (delivered by the RQ job the sweep enqueued, "
+            f"not run here)" if args.redis_url else f"history events {events:,}, outbox emails {emails:,} (the "
+            f"in-process delivery after the sweep sent one batch)")
         started = time.perf_counter()
         again = sweep_deadlines(now=now)
         log(f"second sweep: {again} in {time.perf_counter() - started:.2f} s")
         log("\nEXPLAIN ANALYZE after the sweep (nothing due; the partial index holds the incomplete files only):\n"
             + explain(now))
         db.session.remove()
+    if args.redis_url:
+        from redis import Redis
+        Redis.from_url(args.redis_url).flushdb()
     return 0
 
 
