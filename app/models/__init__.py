@@ -13,7 +13,7 @@ from app.models.applications import (
     PublicationConsent,
     Undertaking,
 )
-from app.models.registrations import Registration, RegistrationStatus
+from app.models.registrations import Registration, RegistrationStatus, RevocationGround
 from app.models.documents import Document
 from app.models.history import HistoryEvent
 from app.models.messages import DiscussionMessage
@@ -24,5 +24,5 @@ __all__ = [
     "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "Company", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
     "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
-    "RegistrationStatus", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User", "office_supervisors",
+    "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User", "office_supervisors",
 ]

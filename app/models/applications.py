@@ -1,6 +1,7 @@
 """An application (demande) and the sections of its form."""
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
@@ -12,6 +13,9 @@ from app.models._time import utcnow
 from app.models.companies import Company
 from app.models.offices import Office
 from app.models.users import User
+
+if TYPE_CHECKING:
+    from app.models.registrations import Registration
 
 
 class ApplicationStatus(str, enum.Enum):
@@ -25,6 +29,8 @@ class ApplicationStatus(str, enum.Enum):
 
 class ApplicationKind(str, enum.Enum):
     REX = "REX"
+    # A holder's request to change its granted registration (guide 7.2): validated, it makes a new version.
+    REX_MODIFICATION = "REX_MODIFICATION"
 
 
 PENDING_STATUSES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INCOMPLETE)
@@ -58,22 +64,34 @@ class Application(db.Model):
         Index("ix_application_exporter_eori", "exporter_eori"),
         # Search by reference prefix (LIKE 'FR-REX-2026-00%'): on PostgreSQL the unique index cannot serve
         # LIKE (the collation is not C), varchar_pattern_ops can. Elsewhere the operator class is ignored.
-        Index("ix_application_reference_pattern", "reference", postgresql_ops={"reference": "varchar_pattern_ops"}),
+        # Unique and searchable by prefix with one index: varchar_pattern_ops serves = as well as LIKE 'x%'.
+        Index("uq_application_reference", "reference", unique=True,
+              postgresql_ops={"reference": "varchar_pattern_ops"}),
+        # Most files are not modification requests: index only those that are.
+        Index("ix_application_registration_id", "registration_id",
+              postgresql_where=text("registration_id IS NOT NULL"), sqlite_where=text("registration_id IS NOT NULL")),
     )
+    # Every non-HOT update of a file writes an entry in each of its indexes, so the table carries no index
+    # that a composite above already leads with (office_id, company_id) or that only a partial index needs
+    # (status, answer_deadline): migration 0007, measured by bench/sweep.py.
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    reference: Mapped[str | None] = mapped_column(String(24), unique=True)
+    reference: Mapped[str | None] = mapped_column(String(24))
     kind: Mapped[ApplicationKind] = mapped_column(_enum(ApplicationKind, "application_kind"),
                                                   default=ApplicationKind.REX)
     status: Mapped[ApplicationStatus] = mapped_column(_enum(ApplicationStatus, "application_status"),
-                                                      default=ApplicationStatus.DRAFT, index=True)
+                                                      default=ApplicationStatus.DRAFT)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     created_by_id: Mapped[int] = mapped_column(ForeignKey("user.id"), index=True)
-    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"), index=True)
-    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
+    company_id: Mapped[int | None] = mapped_column(ForeignKey("company.id"))
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
     assigned_officer_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"), index=True)
     duplicated_from_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
+    # A modification request: the registration version it asks to change.
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", use_alter=True))
+    # The "Commentaire" of a modification request (guide 7.2): what the holder asks to change, and why.
+    request_comment: Mapped[str | None] = mapped_column(Text)
     filed_on_paper: Mapped[bool] = mapped_column(Boolean, default=False)
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -81,7 +99,7 @@ class Application(db.Model):
     submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Date the office last received the complete file: the basis of the registration's valid_from.
     received_complete_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    answer_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    answer_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Deadline reminders (jobs/deadlines.py), each claimed once; reset when information is requested again.
     reminder_7_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -115,6 +133,7 @@ class Application(db.Model):
     office: Mapped[Office | None] = relationship()
     assigned_officer: Mapped[User | None] = relationship(foreign_keys=[assigned_officer_id])
     duplicated_from: Mapped["Application | None"] = relationship(remote_side=[id])
+    registration: Mapped["Registration | None"] = relationship(foreign_keys=[registration_id])
 
     contacts: Mapped[list["Contact"]] = relationship(
         back_populates="application", cascade="all, delete-orphan", order_by="Contact.position")

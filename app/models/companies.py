@@ -1,5 +1,5 @@
 """Companies: EORI holders for which operators file."""
-from sqlalchemy import String
+from sqlalchemy import Boolean, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -16,6 +16,8 @@ class Company(db.Model):
     phone: Mapped[str | None] = mapped_column(String(40))
     email: Mapped[str | None] = mapped_column(String(254))
     fax: Mapped[str | None] = mapped_column(String(40))
+    # The holder agreed that name and address be shown by the public EORI check (domain.md 2.2).
+    eori_publication_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     def __str__(self) -> str:
         return f"{self.name} ({self.eori})"

@@ -14,6 +14,8 @@ class DiscussionMessage(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int] = mapped_column(ForeignKey("application.id"))
+    # Set on a registration's thread; application_id then is the application the version came from.
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user.id"))
     # The history event kind when the message comes from a transition (e.g. information_requested).

@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, String, text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -10,6 +10,16 @@ from app.models._time import utcnow
 from app.models.applications import Application
 from app.models.companies import Company
 from app.models.offices import Office
+
+
+class RevocationGround(str, enum.Enum):
+    """IA Art. 89 (domain.md 1.7) and the holder's own request (Art. 89(1))."""
+    CEASED_TO_EXIST = "ceased_to_exist"
+    CONDITIONS_NOT_MET = "conditions_not_met"
+    NO_LONGER_EXPORTS = "no_longer_exports"
+    INCORRECT_STATEMENTS = "incorrect_statements"
+    DATA_NOT_UP_TO_DATE = "data_not_up_to_date"
+    HOLDER_REQUEST = "holder_request"
 
 
 class RegistrationStatus(str, enum.Enum):
@@ -42,10 +52,19 @@ class Registration(db.Model):
     registered_on: Mapped[date] = mapped_column(Date)
     valid_from: Mapped[date] = mapped_column(Date)
     revoked_on: Mapped[date | None] = mapped_column(Date)
+    revocation_ground: Mapped[RevocationGround | None] = mapped_column(
+        Enum(RevocationGround, name="revocation_ground", native_enum=False, create_constraint=True,
+             values_callable=lambda e: [m.value for m in e], length=30))
+    # The holder asked to be deregistered; an officer confirms by revoking on that ground.
+    deregistration_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Versions share the number: 1 for the grant, +1 for each validated modification.
+    version_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
+                                                 server_default=func.now())
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     company: Mapped[Company] = relationship()
-    application: Mapped[Application] = relationship()
+    application: Mapped[Application] = relationship(foreign_keys=[application_id])
     office: Mapped[Office] = relationship()
 
     def __str__(self) -> str:

@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from app.extensions import db
 from app.models import (
-    Application, ApplicationRelation, ApplicationStatus, Company, Contact, DiscussionMessage, Document,
+    Application, ApplicationKind, ApplicationRelation, ApplicationStatus, Company, Contact, DiscussionMessage, Document,
     GoodsLine, HistoryEvent, PublicationConsent, Registration, RegistrationStatus, Role, Undertaking, User,
 )
 from app.models._time import utcnow
@@ -35,6 +35,7 @@ from app.workflow.content import (
 from app.workflow.errors import Incomplete, NotAllowed, StaleFile, WorkflowError, WrongStatus
 
 S = ApplicationStatus
+MODIFICATION = ApplicationKind.REX_MODIFICATION
 OPERATOR_ROLES = (Role.OPERATOR, Role.REPRESENTATIVE)
 EDITABLE = (S.DRAFT, S.INCOMPLETE)
 
@@ -256,14 +257,19 @@ def reference_for(application: Application) -> str:
 
 @atomic
 def save_draft(actor: User, application: Application, content: ApplicationContent,
-               expected_version: int | None = None) -> Application:
-    """'Reprendre ma saisie plus tard' (draft) or the edits of 'Compléter la demande' (incomplete)."""
+               expected_version: int | None = None, request_comment: str | None = None) -> Application:
+    """'Reprendre ma saisie plus tard' (draft) or the edits of 'Compléter la demande' (incomplete).
+    A modification request also keeps its comment, and only its modifiable sections change."""
     try:
         _require_operator(actor, application)
         _lock(application, expected_version)
         _require_status(application, *EDITABLE)
         before = content_of(application)
-        _apply_content(application, content, actor)
+        if application.kind == MODIFICATION:
+            from app.workflow.registrations import modification_content
+            content = modification_content(application, content)
+            application.request_comment = (request_comment or "").strip() or None
+        _apply_content(application, content, actor, check_certification=application.kind != MODIFICATION)
         db.session.flush()
         if application.status == S.INCOMPLETE:
             changes = changes_between(before, content_of(application))
@@ -291,6 +297,9 @@ def submit(actor: User, application: Application, expected_version: int | None =
         errors = validation_errors(application)
         if errors:
             raise Incomplete(_l("La demande ne peut pas être soumise : corrigez les champs signalés."), errors)
+        if application.kind == MODIFICATION:
+            from app.workflow import registrations
+            registrations.check_submission(application)
         now = utcnow()
         application.status = S.UNDER_REVIEW
         application.submitted_at = now
@@ -298,7 +307,10 @@ def submit(actor: User, application: Application, expected_version: int | None =
         _touch(application)
         _flush_pending()
         record(application, "submitted", actor)
-        queue_email("submitted", application.exporter_email, **_email_context(application))
+        if application.kind == MODIFICATION:
+            registrations.on_submitted(actor, application)
+        else:
+            queue_email("submitted", application.exporter_email, **_email_context(application))
     except WorkflowError as exc:
         _fail(exc)
     _commit()
@@ -406,6 +418,9 @@ def abandon(actor: User, application: Application, comment_text: str | None = No
         application.answer_deadline = None
         _touch(application)
         record(application, "abandoned", actor, comment=(comment_text or "").strip() or None)
+        if application.kind == MODIFICATION:
+            from app.workflow.registrations import on_closed
+            on_closed(actor, application, "modification_abandoned", (comment_text or "").strip() or None)
     except WorkflowError as exc:
         _fail(exc)
     _commit()
@@ -413,7 +428,8 @@ def abandon(actor: User, application: Application, comment_text: str | None = No
 
 
 def may_duplicate(actor: User, application: Application) -> bool:
-    if application.status == S.ABANDONED or not operator_may_access(actor, application):
+    if (application.kind == MODIFICATION or application.status == S.ABANDONED
+            or not operator_may_access(actor, application)):
         return False
     if actor.role == Role.REPRESENTATIVE:
         return application.status != S.DRAFT
@@ -457,37 +473,51 @@ def registration_number(company: Company) -> str:
 
 @atomic
 def grant(actor: User, application: Application, expected_version: int | None = None) -> Registration:
-    """Officer: under_review -> granted; the registration is valid from the receipt of the complete file."""
+    """Officer: under_review -> granted; the registration is valid from the receipt of the complete file.
+    Granting a modification request validates it: a new version of the registration."""
     try:
         _require_officer(actor, application)
         _lock(application, expected_version)
         _require_status(application, S.UNDER_REVIEW)
-        conflict = db.session.scalar(select(Registration.number).where(
-            Registration.company_id == application.company_id,
-            Registration.status.in_((RegistrationStatus.GRANTED, RegistrationStatus.MODIFICATION_REQUESTED))))
-        if conflict:
-            raise WorkflowError(_l("L'opérateur détient déjà l'enregistrement %(number)s.", number=conflict))
-        now = utcnow()
-        application.status = S.GRANTED
-        application.decided_at = now
-        _touch(application)
-        registration = Registration(
-            number=registration_number(application.company), company_id=application.company_id,
-            application_id=application.id, office_id=application.office_id,
-            registered_on=now.date(), valid_from=(application.received_complete_at or now).date(),
-            status=RegistrationStatus.GRANTED, updated_at=now)
-        db.session.add(registration)
-        db.session.flush()
-        record(application, "granted", actor, registration=registration)
-        queue_email("granted", application.exporter_email,
-                    **_email_context(application, registration=registration))
-        from app.workflow.rex import queue_transmission
-        queue_transmission(registration, application, "register")
+        if application.kind == MODIFICATION:
+            from app.workflow.registrations import on_validated
+            application.status = S.GRANTED
+            application.decided_at = utcnow()
+            _touch(application)
+            registration = on_validated(actor, application, application.decided_at)
+        else:
+            registration = _register(actor, application)
     except WorkflowError as exc:
         _fail(exc)
     _commit()
     from jobs import enqueue_rex_transmissions
     enqueue_rex_transmissions()
+    return registration
+
+
+def _register(actor: User, application: Application) -> Registration:
+    """The first version of a registration, numbered after the holder's EORI."""
+    conflict = db.session.scalar(select(Registration.number).where(
+        Registration.company_id == application.company_id,
+        Registration.status.in_((RegistrationStatus.GRANTED, RegistrationStatus.MODIFICATION_REQUESTED))))
+    if conflict:
+        raise WorkflowError(_l("L'opérateur détient déjà l'enregistrement %(number)s.", number=conflict))
+    now = utcnow()
+    application.status = S.GRANTED
+    application.decided_at = now
+    _touch(application)
+    registration = Registration(
+        number=registration_number(application.company), company_id=application.company_id,
+        application_id=application.id, office_id=application.office_id,
+        registered_on=now.date(), valid_from=(application.received_complete_at or now).date(),
+        status=RegistrationStatus.GRANTED, updated_at=now)
+    db.session.add(registration)
+    db.session.flush()
+    record(application, "granted", actor, registration=registration)
+    queue_email("granted", application.exporter_email,
+                **_email_context(application, registration=registration))
+    from app.workflow.rex import queue_transmission
+    queue_transmission(registration, application, "register")
     return registration
 
 
@@ -505,7 +535,11 @@ def reject(actor: User, application: Application, reason: str,
         application.decided_at = utcnow()
         _touch(application)
         record(application, "rejected", actor, comment=reason)
-        queue_email("rejected", application.exporter_email, **_email_context(application, reason=reason))
+        if application.kind == MODIFICATION:
+            from app.workflow.registrations import on_closed
+            on_closed(actor, application, "modification_refused", reason)
+        else:
+            queue_email("rejected", application.exporter_email, **_email_context(application, reason=reason))
     except WorkflowError as exc:
         _fail(exc)
     _commit()
@@ -528,6 +562,9 @@ def reject_expired(application: Application, now: datetime | None = None) -> App
         _touch(application)
         record(application, "rejected_automatically", None, office_id=application.office_id)
         queue_email("rejected_automatically", application.exporter_email, **_email_context(application))
+        if application.kind == MODIFICATION:
+            from app.workflow.registrations import on_closed
+            on_closed(None, application, "modification_rejected_automatically")
     except WorkflowError as exc:
         _fail(exc)
     _commit()

@@ -22,6 +22,17 @@ EVENT_LABELS = {
     "document_removed": _l("Document retiré de la demande"),
     "rex_transmission_error": _l("Erreur de communication avec l'application REX"),
     "rex_transmission_resent": _l("Renvoi à l'application REX demandé"),
+    "modification_draft_created": _l("Création de la demande de modification de l'enregistrement"),
+    "modification_requested": _l("Modification de l'enregistrement demandée"),
+    "modification_validated": _l("Modification de l'enregistrement validée"),
+    "new_version": _l("Nouvelle version de l'autorisation après modification"),
+    "modification_refused": _l("Modification de l'enregistrement refusée"),
+    "modification_abandoned": _l("Demande de modification abandonnée par le demandeur"),
+    "modification_rejected_automatically": _l("Demande de modification rejetée automatiquement faute de "
+                                               "réponse dans le délai de 30 jours"),
+    "revoked": _l("Enregistrement révoqué"),
+    "revocation_cancelled": _l("Révocation de l'enregistrement annulée"),
+    "deregistration_requested": _l("Radiation de l'enregistrement demandée par le titulaire"),
 }
 
 STATUS_LABELS = {
