@@ -49,6 +49,9 @@ class Config:
     # Absolute URL used in emails (activation links) when no request is active.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
+    # Public register (/registre, /api/public/...): requests per client IP, shared by its three routes.
+    PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
+
     # Documents
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 
@@ -65,3 +68,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
     REX_CENTRAL_URL = None  # no transmission unless a test points it at a stand-in (tests/jobs/test_rex_transmission.py)
+    # Limits stay on; tests/public lowers this one to prove the 429. Concurrent runs sharing one Redis
+    # keep their own counters (as PG_SCHEMA in tests/conftest.py), so limiter.reset() clears only this run's.
+    PUBLIC_RATE_LIMIT = "1000 per minute"
+    RATELIMIT_STORAGE_OPTIONS = {"key_prefix": f"LIMITS-test-{os.getpid()}"}

@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
-from app.extensions import babel, csrf, db, login_manager, mail, migrate
+from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -87,6 +87,9 @@ def register_extensions(app: Flask) -> None:
     mail.init_app(app)
     babel.init_app(app, locale_selector=select_locale, default_translation_directories=str(ROOT / "translations"))
     csrf.init_app(app)
+    # Redis shares the counts between web workers; read at init, hence set here rather than per request.
+    app.config.setdefault("RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://")
+    limiter.init_app(app)
     app.before_request(remember_language)
 
     from app.models import User
@@ -99,9 +102,11 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
     from app.operator.views import bp as operator_bp
+    from app.public.views import bp as public_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(operator_bp)
+    app.register_blueprint(public_bp)
 
     @app.get("/healthz")
     def healthz():

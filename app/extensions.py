@@ -1,5 +1,7 @@
 """Unbound extension objects, initialised in create_app()."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
@@ -27,3 +29,5 @@ login_manager = LoginManager()
 mail = Mail()
 babel = Babel()
 csrf = CSRFProtect()
+# Only the public register is limited (app/public/views.py); the storage is chosen in create_app().
+limiter = Limiter(get_remote_address, headers_enabled=True)
