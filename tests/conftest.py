@@ -89,6 +89,8 @@ def _empty_tables():
         if db.engine.dialect.name == "postgresql":
             conn.execute(text("TRUNCATE " + ", ".join(f'"{t.name}"' for t in tables) + " RESTART IDENTITY CASCADE"))
         else:
+            # application and registration refer to each other (a modification request targets a version)
+            conn.execute(text("UPDATE application SET registration_id = NULL"))
             for table in tables:
                 conn.execute(table.delete())
 

@@ -8,7 +8,10 @@ from flask_login import current_user
 from app.admin_views.batch import BatchView
 from app.admin_views.instruction import InstructionView
 from app.admin_views.paper import PaperFilingView
-from app.admin_views.queues import AllFilesQueue, IncompleteQueue, ModificationRequestQueue, ToInstructQueue
+from app.admin_views.queues import (
+    AllFilesQueue, IncompleteQueue, ModificationRequestQueue, RegistrationsQueue, ToInstructQueue,
+)
+from app.admin_views.registrations import RegistrationView
 from app.admin_views.security import ProtectedIndexView
 from app.models import Role
 
@@ -32,6 +35,9 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(ModificationRequestQueue(name=_l("Modifications demandées"), endpoint="modifications",
                                             category=queues))
     admin.add_view(AllFilesQueue(name=_l("Tous les dossiers du service"), endpoint="tous", category=queues))
+    admin.add_view(RegistrationsQueue(name=_l("Autorisations du service"), endpoint="autorisations_service",
+                                      category=queues))
+    admin.add_view(RegistrationView(name=_l("Autorisation"), endpoint="autorisation", url="/admin/autorisation"))
     admin.add_view(InstructionView(name=_l("Dossier"), endpoint="dossier", url="/admin/dossier"))
     admin.add_view(PaperFilingView(name=_l("Déposer pour le compte d'un opérateur"), endpoint="papier",
                                    url="/admin/papier", category=queues))

@@ -14,7 +14,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.operator import queries
-from app.workflow import instruction
+from app.workflow import instruction, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -84,6 +84,7 @@ class InstructionView(InstructorView, BaseView):
             officers=instruction.officers_of(application), form_error=form_error or {},
             form_values=request.form if request.method == "POST" else {},
             transmissions=_transmissions_of(application.id),
+            modified=registrations.modified_sections(application) if application.registration_id else {},
         ), status_code
 
     @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))

@@ -178,9 +178,10 @@ class AllFilesQueue(QueueView):
     statuses = ()
 
 
-class ModificationRequestQueue(ScopedRows, InstructorView, ModelView):
-    """'Modifications demandées': registrations whose holder asked for a change; the number stays valid."""
+class RegistrationQueue(ScopedRows, InstructorView, ModelView):
+    """Registrations (autorisations) of the offices in scope; `statuses` narrows a queue, () shows all."""
 
+    statuses: tuple = ()
     can_create = can_edit = can_delete = False
     can_export = True
     export_types = ["csv"]
@@ -189,13 +190,13 @@ class ModificationRequestQueue(ScopedRows, InstructorView, ModelView):
     can_set_page_size = True
     page_size = 20  # rendering costs about 0.65 ms a row (bench/queues.py); 50 to 200 remain one click away
     page_size_options = (20, 50, 100, 200)
-    column_list = ("number", "company", "office", "registered_on", "updated_at", "status")
-    column_labels = {"number": _l("N° autorisation"), "company": _l("Titulaire"), "office": _l("Service"),
-                     "registered_on": _l("Octroyée le"), "updated_at": _l("Dernière mise à jour"),
-                     "status": _l("Statut")}
+    column_list = ("number", "version_no", "company", "office", "registered_on", "updated_at", "status")
+    column_labels = {"number": _l("N° autorisation"), "version_no": _l("Version"), "company": _l("Titulaire"),
+                     "office": _l("Service"), "registered_on": _l("Octroyée le"),
+                     "updated_at": _l("Dernière mise à jour"), "status": _l("Statut")}
     column_formatters = {
         "number": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
-            url_for("dossier.show", application_id=m.application_id), m.number),
+            url_for("autorisation.show", registration_id=m.id), m.number),
         "status": lambda v, c, m, n: status_label(m.status),
         "updated_at": _date,
     }
@@ -206,6 +207,20 @@ class ModificationRequestQueue(ScopedRows, InstructorView, ModelView):
         super().__init__(Registration, db, *args, **kwargs)
 
     def _scoped(self, query):
-        return query.filter(Registration.office_id.in_(office_scope(current_user)),
-                            Registration.status == RegistrationStatus.MODIFICATION_REQUESTED)
+        query = query.filter(Registration.office_id.in_(office_scope(current_user)))
+        return query.filter(Registration.status.in_(self.statuses)) if self.statuses else query
 
+
+class ModificationRequestQueue(RegistrationQueue):
+    """'Modifications demandées': registrations whose holder asked for a change; the number stays valid."""
+
+    statuses = (RegistrationStatus.MODIFICATION_REQUESTED,)
+
+
+class RegistrationsQueue(RegistrationQueue):
+    """'Autorisations du service': every version, granted, superseded or revoked."""
+
+    column_filters = (
+        ScopedEqual(Registration.status, _l("Statut"), options=status_options([s.value for s in RegistrationStatus])),
+        ScopedEqual(Registration.office_id, _l("Service"), options=office_options),
+    )

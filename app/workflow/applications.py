@@ -251,8 +251,11 @@ def create_draft(actor: User, company: Company | None = None) -> Application:
     return application
 
 
+REFERENCE_PREFIXES = {ApplicationKind.REX: "REX", ApplicationKind.REX_MODIFICATION: "REXMOD"}
+
+
 def reference_for(application: Application) -> str:
-    return f"FR-{application.kind.value}-{application.created_at:%Y}-{application.id:07d}"
+    return f"FR-{REFERENCE_PREFIXES[application.kind]}-{application.created_at:%Y}-{application.id:07d}"
 
 
 @atomic
@@ -284,7 +287,8 @@ def save_draft(actor: User, application: Application, content: ApplicationConten
 
 def validation_errors(application: Application) -> dict[str, str]:
     """'Valider et passer à l'étape suivante': what still stops submission."""
-    return rules.completeness_errors(content_of(application), application.id)
+    return rules.completeness_errors(content_of(application), application.id,
+                                     modification=application.kind == MODIFICATION)
 
 
 @atomic

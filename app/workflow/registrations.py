@@ -185,6 +185,7 @@ def comment(actor: User, registration: Registration, body: str) -> DiscussionMes
         else:
             _require_holder(actor, registration)
         _lock(registration)
+        _require(registration, R.GRANTED, R.MODIFICATION_REQUESTED, R.REVOKED)
         message = _post(registration, actor, body)
         record(registration.application, "comment", actor, comment=body, registration=registration)
         registration.updated_at = utcnow()
@@ -319,3 +320,16 @@ def confirm_deregistration(actor: User, registration: Registration, comment_text
         raise WrongStatus(_l("Le titulaire n'a pas demandé la radiation de cet enregistrement."))
     return revoke(actor, registration, RevocationGround.HOLDER_REQUEST.value, comment_text)
 
+
+
+# --- reading ----------------------------------------------------------------------------------------
+
+def modified_sections(application: Application) -> dict[str, tuple]:
+    """What a modification request changes, by section of the form: {"2": (old email, new email),
+    "4": (old contacts, new contacts), "5": (old goods, new goods), "6": (old relations, new relations)},
+    only the sections that differ from the registered version."""
+    before, after = content_of(application.registration.application), content_of(application)
+    pairs = {"2": (before.exporter.get("email"), after.exporter.get("email")),
+             "4": (before.contacts, after.contacts), "5": (before.goods, after.goods),
+             "6": (before.relations, after.relations)}
+    return {section: pair for section, pair in pairs.items() if pair[0] != pair[1]}

@@ -145,8 +145,10 @@ def conflicting_file(company_id: int | None, application_id: int | None) -> str 
     return None
 
 
-def completeness_errors(content: ApplicationContent, application_id: int | None = None) -> dict[str, str]:
-    """Every rule of the form; an empty dict means the application may be submitted."""
+def completeness_errors(content: ApplicationContent, application_id: int | None = None,
+                        modification: bool = False) -> dict[str, str]:
+    """Every rule of the form; an empty dict means the application may be submitted. A modification request
+    is about the holder's registration, so the one-registration-per-holder rule does not apply to it."""
     errors: dict[str, str] = {}
     if not content.office_id:
         errors["office_id"] = REQUIRED
@@ -172,7 +174,7 @@ def completeness_errors(content: ApplicationContent, application_id: int | None 
     for name in ("signatory_name", "signatory_function", "place"):
         if not (consent.get(name) or "").strip():
             errors[f"consent_{name}"] = REQUIRED
-    conflict = conflicting_file(content.company_id, application_id)
+    conflict = None if modification else conflicting_file(content.company_id, application_id)
     if conflict:
         errors["company_id"] = conflict
     return errors

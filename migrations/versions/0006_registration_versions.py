@@ -59,7 +59,6 @@ def downgrade():
     with op.batch_alter_table('discussion_message', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_discussion_message_registration_id_registration'), type_='foreignkey')
         batch_op.drop_index(batch_op.f('ix_discussion_message_registration_id'))
-        batch_op.drop_column('request_comment')
         batch_op.drop_column('registration_id')
 
     with op.batch_alter_table('company', schema=None) as batch_op:
@@ -71,5 +70,6 @@ def downgrade():
         batch_op.create_check_constraint('application_kind', sa.text("kind IN ('REX')"))
         batch_op.drop_constraint(batch_op.f('fk_application_registration_id_registration'), type_='foreignkey')
         batch_op.drop_index('ix_application_registration_id')
+        batch_op.drop_column('request_comment')
         batch_op.drop_column('registration_id')
 

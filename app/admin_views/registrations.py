@@ -1,0 +1,113 @@
+"""An officer's page of one registration (autorisation): versions, history, thread, revocation and its
+cancellation, the holder's deregistration request. Views parse, call the workflow, render."""
+from flask import abort, flash, redirect, request, url_for
+from flask_admin import BaseView, expose
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from app import workflow
+from app.admin_views.instruction import _call
+from app.admin_views.security import InstructorView
+from app.extensions import db
+from app.models import DiscussionMessage, HistoryEvent, Registration, RexTransmission
+from app.operator import queries
+from app.workflow import instruction, registrations
+from app.workflow.access import officer_may_instruct
+
+
+def history_of_registration(registration_id: int):
+    return db.session.scalars(select(HistoryEvent).where(HistoryEvent.registration_id == registration_id)
+                              .options(joinedload(HistoryEvent.actor), joinedload(HistoryEvent.office))
+                              .order_by(HistoryEvent.at.desc(), HistoryEvent.id.desc())).all()
+
+
+def thread_of_registration(registration_id: int):
+    return db.session.scalars(select(DiscussionMessage).where(DiscussionMessage.registration_id == registration_id)
+                              .options(joinedload(DiscussionMessage.author))
+                              .order_by(DiscussionMessage.at, DiscussionMessage.id)).all()
+
+
+class RegistrationView(InstructorView, BaseView):
+    """/admin/autorisation/<id>: one version of a registration and the office's actions on it."""
+
+    def is_visible(self):
+        return False
+
+    def _registration(self, registration_id: int) -> Registration:
+        registration = db.session.get(Registration, registration_id)
+        if registration is None or not officer_may_instruct(current_user, registration):
+            abort(404)
+        return registration
+
+    def _run(self, registration, action, success_message):
+        try:
+            _call(action)
+        except workflow.WorkflowError as exc:
+            flash(str(exc.message), "error")
+            return self.show(registration.id, status_code=409 if isinstance(exc, workflow.StaleFile) else 422,
+                             form_error={exc.field: str(exc.message)} if exc.field else {})
+        flash(success_message, "success")
+        return redirect(url_for(".show", registration_id=registration.id))
+
+    @expose("/")
+    def index(self):
+        return redirect(url_for("autorisations_service.index_view"))
+
+    @expose("/<int:registration_id>")
+    def show(self, registration_id: int, status_code: int = 200, form_error: dict | None = None):
+        registration = self._registration(registration_id)
+        application = registration.application
+        transmissions = db.session.scalars(select(RexTransmission)
+                                           .where(RexTransmission.registration_id == registration.id)
+                                           .order_by(RexTransmission.id)).all()
+        return self.render(
+            "admin/registration.html", registration=registration, application=application,
+            versions=registrations.versions_of(registration),
+            pending=registrations.pending_modification(registration),
+            history=history_of_registration(registration.id), thread=thread_of_registration(registration.id),
+            labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+            documents=queries.documents_of(application.id), transmissions=transmissions,
+            grounds=registrations.REVOCATION_GROUNDS, ground_label=registrations.ground_label,
+            form_error=form_error or {}, form_values=request.form if request.method == "POST" else {},
+        ), status_code
+
+    @expose("/<int:registration_id>/revoquer", methods=("POST",))
+    def revoke(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: registrations.revoke(
+            current_user, registration, request.form.get("ground"), request.form.get("comment", "")),
+            _("L'enregistrement %(number)s est révoqué ; le titulaire en est informé.", number=registration.number))
+
+    @expose("/<int:registration_id>/annuler-revocation", methods=("POST",))
+    def cancel_revocation(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: registrations.cancel_revocation(
+            current_user, registration, request.form.get("comment", "")),
+            _("La révocation est annulée : l'enregistrement est de nouveau « Octroyée »."))
+
+    @expose("/<int:registration_id>/confirmer-radiation", methods=("POST",))
+    def confirm_deregistration(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: registrations.confirm_deregistration(
+            current_user, registration, request.form.get("comment", "")),
+            _("La radiation est confirmée : l'enregistrement est révoqué à la demande du titulaire."))
+
+    @expose("/<int:registration_id>/message", methods=("POST",))
+    def message(self, registration_id: int):
+        registration = self._registration(registration_id)
+        try:
+            _call(lambda: registrations.comment(current_user, registration, request.form.get("body", "")))
+        except workflow.WorkflowError as exc:
+            return self.show(registration_id, 422, {"body": str(exc.message)})
+        return redirect(url_for(".show", registration_id=registration.id) + "#fil")
+
+    @expose("/<int:registration_id>/transmissions/<int:transmission_id>/renvoyer", methods=("POST",))
+    def resend_transmission(self, registration_id: int, transmission_id: int):
+        registration = self._registration(registration_id)
+        transmission = db.session.get(RexTransmission, transmission_id)
+        if transmission is None or transmission.registration_id != registration.id:
+            abort(404)
+        return self._run(registration, lambda: instruction.resend_transmission(current_user, transmission),
+                         _("La transmission à l'application REX est relancée."))
