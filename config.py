@@ -51,6 +51,8 @@ class Config:
 
     # Public register (/registre, /api/public/...): requests per client IP, shared by its three routes.
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
+    # Redis down: count in this process's memory meanwhile rather than answer 500 to the public.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
     # Documents
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
