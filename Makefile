@@ -19,10 +19,11 @@ install-dev: $(BIN)/python
 migrate: install
 	$(FLASK) db upgrade
 
+# The REX stand-in starts first: the demo data's grants are transmitted to it as they happen.
 run: migrate
-	$(FLASK) demo-data-if-empty
-	$(FLASK) rex-standin --port 8765 & STANDIN=$$!; $(FLASK) scheduler & SCHEDULER=$$!; \
-	trap "kill $$SCHEDULER $$STANDIN" EXIT; $(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) rex-standin --port 8765 & STANDIN=$$!; trap "kill $$STANDIN" EXIT; sleep 1; \
+	$(FLASK) demo-data-if-empty && { $(FLASK) scheduler & SCHEDULER=$$!; \
+	trap "kill $$SCHEDULER $$STANDIN" EXIT; $(FLASK) run --host 127.0.0.1 --port 5000; }
 
 test: install-dev
 	$(BIN)/pytest -q $(PYTEST_ARGS)

@@ -5,6 +5,8 @@ Files are built through the workflow, so demo data passes the same rules as real
 from sqlalchemy import select
 
 from app import workflow
+from app.workflow import registrations
+from app.workflow.content import content_of
 from app.auth.passwords import hash_password
 from app.extensions import db
 from app.models import Certification, Company, Office, Role, User
@@ -109,7 +111,20 @@ def load_demo_data() -> str:
     granted = _filed(representative, companies[4], pau_office,
                      goods=(("1604", "Conserves de thon"), ("2005", "Piperade en bocal")))
     workflow.submit(representative, granted)
-    workflow.grant(officer, granted)
+    registration = workflow.grant(officer, granted)
+    # That registration was modified once: a new version, the first one kept as 'Version antérieure'.
+    modification = registrations.request_modification(representative, registration)
+    content = content_of(modification)
+    content.goods = [*content.goods, {"heading": "1902", "description": "Pâtes farcies au thon"}]
+    workflow.save_draft(representative, modification, content,
+                        request_comment="Ajout d'une marchandise : pâtes farcies au thon.")
+    workflow.submit(representative, modification)
+    workflow.grant(officer, modification)
+    # The representative's own company: granted, then revoked by the office.
+    own = _filed(representative, companies[1], pau_office, goods=(("6403", "Chaussures à dessus en cuir"),))
+    workflow.submit(representative, own)
+    registrations.revoke(officer, workflow.grant(officer, own), "conditions_not_met",
+                         "Contrôle a posteriori : les chaussures ne sont plus fabriquées dans l'Union.")
     # A draft being written, and an abandoned draft.
     _filed(representative, companies[2], pau_office)
     workflow.abandon_draft(representative, _filed(representative, companies[4], pau_office))
