@@ -8,3 +8,4 @@ def register(admin) -> None:
     supervision.register(admin)
     administration.register(admin)
     from app.admin_views import outbox; outbox.register(admin)  # noqa: E702
+    from app.admin_views import operations; operations.register(admin)  # noqa: E702
