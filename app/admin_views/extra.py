@@ -9,3 +9,4 @@ def register(admin) -> None:
     administration.register(admin)
     from app.admin_views import outbox; outbox.register(admin)  # noqa: E702
     from app.admin_views import operations; operations.register(admin)  # noqa: E702
+    from app.admin_views import certificates; certificates.register(admin)  # noqa: E702

@@ -1,0 +1,2 @@
+"""The operator blueprint (views.py) and the modules that add routes to it."""
+from app.operator import certificates  # noqa: F401  (registers its route on the blueprint)
