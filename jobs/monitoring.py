@@ -138,7 +138,7 @@ def outbox_backlog(now: datetime) -> dict:
         .group_by(OutboxEmail.status))
     counts = {status: (total, waiting_count or 0, next_attempt) for status, total, waiting_count, next_attempt in rows}
     pending, pending_waiting, next_attempt = counts.get(OUTBOX_PENDING, (0, 0, None))
-    # Sent rows are most of the table: counted by the status index, then sent_at (no index of its own).
+    # Sent rows are most of the table: the recent ones are found by ix_outbox_email_sent_at.
     sent_last_day = db.session.scalar(
         select(func.count()).select_from(OutboxEmail)
         .where(OutboxEmail.status == OUTBOX_SENT, OutboxEmail.sent_at >= now - timedelta(days=1)))

@@ -27,4 +27,5 @@ class OutboxEmail(db.Model):
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # After a failed attempt: not retried before this time (backoff). Null: due now.
     next_attempt_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Indexed for the operations page's "sent in the last 24 h", which must not read every sent row.
+    sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
