@@ -96,6 +96,32 @@ class ApplicationForm(FlaskForm):
     consent_place = _text(_l("Lieu"), 100)
 
 
+class ModificationForm(ApplicationForm):
+    """Guide 7.2: the filing form of a modification request, with its mandatory comment."""
+    request_comment = TextAreaField(_l("Veuillez saisir tout commentaire que vous souhaiteriez transmettre à la "
+                                       "Douane dans le cadre de cette demande de modification de votre "
+                                       "enregistrement"), validators=[Length(max=5000)])
+
+
+# What a modification request may change (guide 7.2); every other field is shown, not posted.
+MODIFIABLE_FIELDS = {"version", "csrf_token", "exporter_email", "contacts", "goods", "relations", "request_comment"}
+
+
+def lock_fields(form: ModificationForm, registered: ApplicationContent) -> None:
+    """Give the fields a modification request cannot change their registered value: they are not posted,
+    and the workflow keeps the registered value whatever they hold, but validation reads them."""
+    data = content_to_formdata(registered)
+    for name, field in form._fields.items():
+        if name not in MODIFIABLE_FIELDS:
+            field.data = data.get(name)
+
+
+def locked_errors(form: ModificationForm) -> list[tuple[str, str]]:
+    """(label, message) of errors on fields the form shows read-only: the page lists them above the form."""
+    return [(str(field.label.text), str(message)) for name, field in form._fields.items()
+            if name not in MODIFIABLE_FIELDS for message in field.errors]
+
+
 def _blank(row: dict) -> bool:
     return not any((v or "").strip() for k, v in row.items() if k != "country")
 
@@ -154,6 +180,10 @@ class CommentForm(FlaskForm):
 
 class AbandonForm(FlaskForm):
     comment = TextAreaField(_l("Votre commentaire..."), validators=[Length(max=2000)])
+
+
+class DeregistrationForm(FlaskForm):
+    reason = TextAreaField(_l("Motif de la demande de radiation"), validators=[Length(max=2000)])
 
 
 class ComplementForm(FlaskForm):

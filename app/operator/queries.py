@@ -1,11 +1,11 @@
 """Read-side queries of the operator screens, always scoped to the account."""
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models import (
-    Application, ApplicationStatus, Certification, DiscussionMessage, Document, HistoryEvent, Office,
-    Registration, TariffHeading,
+    Application, ApplicationKind, ApplicationStatus, Certification, Company, DiscussionMessage, Document, HistoryEvent,
+    Office, Registration, RegistrationStatus, TariffHeading,
 )
 from app.workflow.access import operator_applications
 
@@ -29,16 +29,32 @@ def applications_in_tab(user, tab: str, status: str | None = None, search: str |
 
 
 def registrations_of(user, status: str | None = None, holder: int | None = None, search: str | None = None):
+    """'Mes autorisations': every version of every registration of the account's companies, as
+    (registration, answer deadline of its pending modification request when that request is Incomplète)
+    rows, in one query."""
     companies = select(Certification.company_id).where(Certification.user_id == user.id)
-    query = select(Registration).where(Registration.company_id.in_(companies))
-    if status:
-        query = query.where(Registration.status == status)
+    incomplete = aliased(Application)
+    query = (select(Registration, incomplete.answer_deadline)
+             .outerjoin(incomplete, (incomplete.registration_id == Registration.id)
+                        & (incomplete.kind == ApplicationKind.REX_MODIFICATION)
+                        & (incomplete.status == S.INCOMPLETE))
+             .where(Registration.company_id.in_(companies)))
+    if status in {s.value for s in RegistrationStatus}:
+        query = query.where(Registration.status == RegistrationStatus(status))
     if holder:
         query = query.where(Registration.company_id == holder)
     if search:
         query = query.where(Registration.number.ilike(f"%{search.strip()}%"))
     query = query.options(joinedload(Registration.office), joinedload(Registration.company))
-    return db.session.scalars(query.order_by(Registration.updated_at.desc()).limit(500)).all()
+    # Newest grant first; the versions of one number from the current one down to the first.
+    query = query.order_by(Registration.registered_on.desc(), Registration.version_no.desc(), Registration.id.desc())
+    return db.session.execute(query.limit(500)).all()
+
+
+def holders_of(user):
+    """The companies the account is certified for (the « Tous les titulaires » filter)."""
+    return db.session.scalars(select(Company).join(Certification, Certification.company_id == Company.id)
+                              .where(Certification.user_id == user.id).order_by(Company.name)).all()
 
 
 def history_of(application_id: int):
@@ -49,6 +65,19 @@ def history_of(application_id: int):
 
 def thread_of(application_id: int):
     return db.session.scalars(select(DiscussionMessage).where(DiscussionMessage.application_id == application_id)
+                              .options(joinedload(DiscussionMessage.author))
+                              .order_by(DiscussionMessage.at, DiscussionMessage.id)).all()
+
+
+def registration_history(registration_id: int):
+    """'Historique de l'autorisation': the events recorded on this version."""
+    return db.session.scalars(select(HistoryEvent).where(HistoryEvent.registration_id == registration_id)
+                              .options(joinedload(HistoryEvent.actor), joinedload(HistoryEvent.office))
+                              .order_by(HistoryEvent.at.desc(), HistoryEvent.id.desc())).all()
+
+
+def registration_thread(registration_id: int):
+    return db.session.scalars(select(DiscussionMessage).where(DiscussionMessage.registration_id == registration_id)
                               .options(joinedload(DiscussionMessage.author))
                               .order_by(DiscussionMessage.at, DiscussionMessage.id)).all()
 

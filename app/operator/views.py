@@ -9,12 +9,14 @@ from flask_login import current_user, login_required
 
 from app import workflow
 from app.extensions import db
-from app.models import Application, ApplicationStatus, Company, Document, Registration, Role
+from app.models import Application, ApplicationKind, ApplicationStatus, Company, Document, Registration, Role
 from app.operator import queries
 from app.operator.forms import (
-    AbandonForm, ApplicationForm, CommentForm, ComplementForm, add_row, attach_errors, content_to_formdata,
-    form_to_content, remove_row, set_choices, too_many_rows,
+    AbandonForm, ApplicationForm, CommentForm, ComplementForm, DeregistrationForm, ModificationForm, add_row,
+    attach_errors, content_to_formdata, form_to_content, lock_fields, locked_errors, remove_row, set_choices,
+    too_many_rows,
 )
+from app.workflow import registrations as registration_workflow
 from app.workflow.access import operator_may_access
 from app.workflow.documents import add_document, may_download, remove_document
 
@@ -38,6 +40,18 @@ def _application(application_id: int) -> Application:
     if application is None or not operator_may_access(current_user, application):
         abort(404)
     return application
+
+
+def _registration(registration_id: int) -> Registration:
+    """The version, or 404 unless the account is certified for its holder."""
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or not any(c.company_id == registration.company_id for c in current_user.certifications):
+        abort(404)
+    return registration
+
+
+def _is_modification(application: Application) -> bool:
+    return application.kind == ApplicationKind.REX_MODIFICATION
 
 
 def _version(form) -> int | None:
@@ -72,19 +86,75 @@ def registrations():
     holder = request.args.get("titulaire", type=int)
     rows = queries.registrations_of(current_user, status, holder, request.args.get("q"))
     return render_template("operator/registrations.html", rows=rows, status=status, holder=holder,
+                           holders=queries.holders_of(current_user),
                            search=request.args.get("q", ""), tab="autorisations")
 
 
 @bp.get("/autorisations/<int:registration_id>")
 @operator_required
 def registration(registration_id: int):
-    reg = db.session.get(Registration, registration_id)
-    if reg is None or not any(c.company_id == reg.company_id for c in current_user.certifications):
-        abort(404)
+    return _render_registration(_registration(registration_id), CommentForm(), DeregistrationForm())
+
+
+def _render_registration(reg: Registration, comment_form, deregistration_form, code=200):
     application = reg.application
-    return render_template("operator/registration.html", registration=reg, application=application,
-                           labels=queries.heading_labels([g.heading for g in application.goods_lines]),
-                           tab="autorisations")
+    return render_template(
+        "operator/registration.html", registration=reg, application=application,
+        versions=registration_workflow.versions_of(reg), pending=registration_workflow.pending_modification(reg),
+        may_modify=registration_workflow.may_request_modification(current_user, reg),
+        may_duplicate=workflow.may_duplicate(current_user, application),
+        ground=registration_workflow.ground_label(reg.revocation_ground),
+        history=queries.registration_history(reg.id), thread=queries.registration_thread(reg.id),
+        comment_form=comment_form, deregistration_form=deregistration_form,
+        labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+        tab="autorisations"), code
+
+
+@bp.post("/autorisations/<int:registration_id>/modification")
+@operator_required
+def request_modification(registration_id: int):
+    reg = _registration(registration_id)
+    try:
+        draft = registration_workflow.request_modification(current_user, reg)
+    except workflow.WorkflowError as exc:
+        flash(str(exc.message), "danger")
+        return redirect(url_for("operator.registration", registration_id=reg.id))
+    return redirect(url_for("operator.edit", application_id=draft.id))
+
+
+@bp.post("/autorisations/<int:registration_id>/radiation")
+@operator_required
+def request_deregistration(registration_id: int):
+    reg = _registration(registration_id)
+    form = DeregistrationForm()
+    if form.validate():
+        try:
+            registration_workflow.request_deregistration(current_user, reg, form.reason.data)
+            flash(_("Votre demande de radiation a été transmise au service."), "success")
+            return redirect(url_for("operator.registration", registration_id=reg.id))
+        except workflow.WorkflowError as exc:
+            if exc.field == "reason":
+                form.reason.errors = [str(exc.message)]
+            else:
+                flash(str(exc.message), "danger")
+    return _render_registration(reg, CommentForm(), form, 422)
+
+
+@bp.post("/autorisations/<int:registration_id>/message")
+@operator_required
+def post_registration_message(registration_id: int):
+    reg = _registration(registration_id)
+    form = CommentForm()
+    if form.validate():
+        try:
+            registration_workflow.comment(current_user, reg, form.body.data)
+            return redirect(url_for("operator.registration", registration_id=reg.id) + "#fil")
+        except workflow.WorkflowError as exc:
+            if exc.field == "body":
+                form.body.errors = [str(exc.message)]
+            else:
+                flash(str(exc.message), "danger")
+    return _render_registration(reg, form, DeregistrationForm(), 422)
 
 
 # --- filing ---------------------------------------------------------------------------------------
@@ -104,9 +174,17 @@ def new_application():
 
 def _build_form(application: Application, formdata=None) -> ApplicationForm:
     content = workflow.content_of(application)
-    form = ApplicationForm(formdata=formdata, data=content_to_formdata(content) if formdata is None else None)
+    modification = _is_modification(application)
+    data = None
+    if formdata is None:
+        data = content_to_formdata(content)
+        if modification:
+            data["request_comment"] = application.request_comment
+    form = (ModificationForm if modification else ApplicationForm)(formdata=formdata, data=data)
     if formdata is None:
         form.version.data = str(application.version)
+    elif modification:
+        lock_fields(form, workflow.content_of(application.registration.application))
     companies = current_user.client_companies if current_user.role == Role.REPRESENTATIVE else \
         current_user.certified_companies
     set_choices(form, queries.offices(), companies)
@@ -137,8 +215,7 @@ def edit(application_id: int):
     if request.method == "GET":
         form = _build_form(application)
         add_row(form, request.args.get("ajouter"))
-        return render_template("operator/form.html", form=form, application=application, section_errors={},
-                               documents=queries.documents_of(application.id), tab="deposer")
+        return _render_form(form, application, {})
 
     form = _build_form(application, request.form)
     action = request.form.get("action", "save")
@@ -155,7 +232,8 @@ def edit(application_id: int):
         return _render_form(form, application, too_many, 422)
     try:
         workflow.save_draft(current_user, application, form_to_content(form, _identity(form, application)),
-                            expected_version=_version(form))
+                            expected_version=_version(form),
+                            request_comment=form.request_comment.data if _is_modification(application) else None)
     except workflow.WorkflowError as exc:
         return _render_error(form, application, exc)
     if action in ("add-contacts", "add-goods"):
@@ -182,9 +260,11 @@ def edit(application_id: int):
 
 
 def _render_form(form, application, section_errors, code=200):
+    modification = _is_modification(application)
     return render_template("operator/form.html", form=form, application=application,
                            section_errors=section_errors, documents=queries.documents_of(application.id),
-                           tab="deposer"), code
+                           locked=modification, locked_errors=locked_errors(form) if modification else [],
+                           tab="autorisations" if modification else "deposer"), code
 
 
 def _render_error(form, application, exc):
@@ -219,6 +299,10 @@ def summary(application_id: int):
         try:
             if application.status == S.DRAFT:
                 workflow.submit(current_user, application, expected_version=_version(form))
+                if _is_modification(application):
+                    flash(_("Votre demande de modification a été transmise aux autorités douanières sous la "
+                            "référence %(ref)s.", ref=application.reference), "success")
+                    return redirect(url_for("operator.registration", registration_id=application.registration_id))
                 return redirect(url_for("operator.confirmation", application_id=application.id))
             workflow.complete(current_user, application, form.complement.data, expected_version=_version(form))
             flash(_("Les informations complémentaires saisies ont été transmises au service."), "success")
@@ -227,14 +311,21 @@ def summary(application_id: int):
             flash(str(exc.message), "danger")
             return redirect(url_for("operator.edit", application_id=application.id))
         except workflow.WorkflowError as exc:
+            if exc.field == "request_comment":  # the comment is typed on the form: back to it, error beside it
+                entry = _build_form(application)
+                entry.request_comment.errors = [str(exc.message)]
+                return _render_form(entry, application, {}, 422)
             if exc.field == "complement":
                 form.complement.errors = [str(exc.message)]
             else:
                 flash(str(exc.message), "danger")
             errors = {"any": True}
-    return render_template("operator/summary.html", application=application, form=form,
-                           labels=queries.heading_labels([g.heading for g in application.goods_lines]),
-                           documents=queries.documents_of(application.id), tab="deposer"), (422 if errors else 200)
+    modified = _modified(application)
+    return render_template("operator/summary.html", application=application, form=form, changed_sections=modified,
+                           labels=_goods_labels(application, modified),
+                           documents=queries.documents_of(application.id),
+                           tab="autorisations" if _is_modification(application) else "deposer"), \
+        (422 if errors else 200)
 
 
 @bp.get("/demandes/<int:application_id>/confirmation")
@@ -253,12 +344,25 @@ def show(application_id: int):
     return _render_show(application, CommentForm(), AbandonForm())
 
 
+def _modified(application: Application) -> dict:
+    """The sections a modification request changes (empty for any other file, or once abandoned)."""
+    if not _is_modification(application) or application.status == S.ABANDONED:
+        return {}
+    return registration_workflow.modified_sections(application)
+
+
+def _goods_labels(application: Application, modified: dict) -> dict:
+    former = modified["5"][0] if "5" in modified else []
+    return queries.heading_labels([g.heading for g in application.goods_lines] + [g["heading"] for g in former])
+
+
 def _render_show(application, comment_form, abandon_form, code=200):
+    modified = _modified(application)
     return render_template(
         "operator/show.html", application=application, comment_form=comment_form, abandon_form=abandon_form,
         history=queries.history_of(application.id), thread=queries.thread_of(application.id),
         documents=queries.documents_of(application.id),
-        labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+        labels=_goods_labels(application, modified), changed_sections=modified,
         registration=queries.registration_of_application(application.id),
         may_duplicate=workflow.may_duplicate(current_user, application), tab="en-cours"), code
 
