@@ -286,9 +286,13 @@ def save_draft(actor: User, application: Application, content: ApplicationConten
 
 
 def validation_errors(application: Application) -> dict[str, str]:
-    """'Valider et passer à l'étape suivante': what still stops submission."""
-    return rules.completeness_errors(content_of(application), application.id,
-                                     modification=application.kind == MODIFICATION)
+    """'Valider et passer à l'étape suivante' ('Continuer'): what still stops submission."""
+    modification = application.kind == MODIFICATION
+    errors = rules.completeness_errors(content_of(application), application.id, modification=modification)
+    if modification and not (application.request_comment or "").strip():
+        from app.workflow.registrations import COMMENT_REQUIRED
+        errors["request_comment"] = COMMENT_REQUIRED
+    return errors
 
 
 @atomic
@@ -298,12 +302,12 @@ def submit(actor: User, application: Application, expected_version: int | None =
         _require_operator(actor, application)
         _lock(application, expected_version)
         _require_status(application, S.DRAFT)
+        if application.kind == MODIFICATION:  # its comment first: the one field typed on the recap's form
+            from app.workflow import registrations
+            registrations.check_submission(application)
         errors = validation_errors(application)
         if errors:
             raise Incomplete(_l("La demande ne peut pas être soumise : corrigez les champs signalés."), errors)
-        if application.kind == MODIFICATION:
-            from app.workflow import registrations
-            registrations.check_submission(application)
         now = utcnow()
         application.status = S.UNDER_REVIEW
         application.submitted_at = now
@@ -432,13 +436,14 @@ def abandon(actor: User, application: Application, comment_text: str | None = No
 
 
 def may_duplicate(actor: User, application: Application) -> bool:
-    if (application.kind == MODIFICATION or application.status == S.ABANDONED
-            or not operator_may_access(actor, application)):
+    if application.status == S.ABANDONED or not operator_may_access(actor, application):
         return False
-    if actor.role == Role.REPRESENTATIVE:
-        return application.status != S.DRAFT
     revoked = db.session.scalar(select(Registration.id).where(
         Registration.application_id == application.id, Registration.status == RegistrationStatus.REVOKED))
+    if application.kind == MODIFICATION:  # its content is worth a new application once its version is revoked
+        return revoked is not None
+    if actor.role == Role.REPRESENTATIVE:
+        return application.status != S.DRAFT
     return application.status == S.REJECTED or revoked is not None
 
 
@@ -454,7 +459,8 @@ def duplicate(actor: User, application: Application) -> Application:
         if actor.role == Role.REPRESENTATIVE:
             content.company_id = None
             content.exporter = {}
-        copy = Application(created_by_id=actor.id, status=S.DRAFT, duplicated_from_id=application.id)
+        copy = Application(kind=ApplicationKind.REX, created_by_id=actor.id, status=S.DRAFT,
+                           duplicated_from_id=application.id)
         db.session.add(copy)
         db.session.flush()
         copy.reference = reference_for(copy)

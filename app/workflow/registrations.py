@@ -33,6 +33,8 @@ from app.workflow.errors import NotAllowed, WorkflowError, WrongStatus
 R = RegistrationStatus
 S = ApplicationStatus
 LIVE = (R.GRANTED, R.MODIFICATION_REQUESTED)
+COMMENT_REQUIRED = _l("Le commentaire est obligatoire : indiquez au service les éléments que vous souhaitez voir "
+                      "modifiés.")
 
 REVOCATION_GROUNDS = {
     RevocationGround.CEASED_TO_EXIST: _l("L'exportateur a cessé d'exister"),
@@ -137,9 +139,7 @@ def modification_content(application: Application, typed: ApplicationContent) ->
 
 def check_submission(application: Application) -> None:
     """Called by submit(): a modification request needs its comment and a version still granted."""
-    _non_empty(application.request_comment, "request_comment",
-               _l("Le commentaire est obligatoire : indiquez au service les éléments que vous souhaitez voir "
-                  "modifiés."))
+    _non_empty(application.request_comment, "request_comment", COMMENT_REQUIRED)
     registration = application.registration
     _lock(registration)
     _require(registration, R.GRANTED)

@@ -340,3 +340,11 @@ def test_heading_autocomplete_requires_login(client):
     response = client.get("/rex/positions-tarifaires?q=39")
     assert response.status_code == 302
     assert response.location.startswith("/connexion")
+
+
+def test_enter_in_a_field_validates_the_form_rather_than_deleting_a_row(filing):
+    """Browsers submit with the form's first submit button when Enter is pressed in a text field."""
+    doc = parse(filing["client"].get(filing["url"]).data)
+    first = next(b for b in doc.find("form", id="application-form").iter()
+                 if b.tag == "button" and b.attrs.get("type", "submit") == "submit")
+    assert (first.attrs["name"], first.attrs["value"]) == ("action", "validate")

@@ -157,12 +157,12 @@ def test_summary_marks_only_changed_sections_with_former_and_new_values(client, 
     assert [b.text() for b in dialog.find_all("button")] == ["Non", "Oui"]
 
 
-def test_missing_comment_sends_the_holder_back_to_the_form_with_the_error_beside_it(client, login, holder):
+def test_continuer_without_comment_stays_on_the_form_with_the_error_beside_it(client, login, holder):
     login(holder.operator)
     draft = request_modification(client, holder)
-    _to_summary(client, draft, goods=with_new_goods(draft), comment="")
 
-    response = _submit(client, draft)
+    response = client.post(f"/rex/demandes/{draft.id}/formulaire",
+                           data=modification_form(draft, goods=with_new_goods(draft), comment=""))
 
     assert response.status_code == 422
     doc = parse(response.data)

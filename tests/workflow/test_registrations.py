@@ -281,3 +281,18 @@ def test_deregistration_request_needs_a_reason(operator, registration):
 def test_deregistration_cannot_be_confirmed_without_the_holders_request(officer, registration):
     with pytest.raises(workflow.WrongStatus):
         registrations.confirm_deregistration(officer, registration, "Radiation")
+
+
+def test_continuer_without_a_comment_reports_it_beside_the_comment(operator, registration):
+    draft = _modify(operator, registration, comment="")
+    assert "request_comment" in workflow.validation_errors(draft)
+
+
+def test_revoked_version_born_of_a_modification_can_be_duplicated_into_a_new_application(
+        operator, officer, registration):
+    version = workflow.grant(officer, _submitted_modification(operator, registration))
+    registrations.revoke(officer, version, "conditions_not_met", "Contrôle a posteriori")
+    assert workflow.may_duplicate(operator, version.application)
+    copy = workflow.duplicate(operator, version.application)
+    assert copy.kind == ApplicationKind.REX
+    assert [g.heading for g in copy.goods_lines][-1] == "3923"
