@@ -25,7 +25,7 @@ def test_empty_input_asks_for_a_number(client):
 def test_french_labels(client, granted):
     registration = granted(consent=True)
     html = client.get("/registre", query_string={"number": registration.number}).get_data(as_text=True)
-    for label in ("Numéro REX", "Statut", "Date de validité", "Nom", "Adresse", "Téléphone", "Courriel", "Fax",
+    for label in ("Numéro REX", "Statut", "Date de validité", "Raison sociale", "Adresse", "Téléphone", "Courriel", "Fax",
                   "Marchandises (positions SH)"):
         assert f"<dt>{label}</dt>" in html, label
 
