@@ -136,6 +136,10 @@ def register_admin(app: Flask) -> None:
     init_admin(app)
 
 
+PROCEDURES = {"REX": "numéro REX", "REX_MODIFICATION": "modification d'enregistrement REX",
+              "EORI": "numéro EORI"}
+
+
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
@@ -152,6 +156,16 @@ def register_template_helpers(app: Flask) -> None:
             from datetime import timezone
             value = value.replace(tzinfo=timezone.utc)
         return value.astimezone(ZoneInfo(app.config["BABEL_DEFAULT_TIMEZONE"])).strftime(fmt)
+
+    @app.template_filter("procedure")
+    def procedure(kind) -> str:
+        """What an email calls a file of this kind: "numéro REX", "numéro EORI"... (always French)."""
+        return PROCEDURES.get(getattr(kind, "value", kind), PROCEDURES["REX"])
+
+    @app.template_filter("teleservice")
+    def teleservice(kind) -> str:
+        """The subject prefix of an email about a file of this kind (the guide's 'SOPRANO-REX')."""
+        return "SOPRANO-EORI" if getattr(kind, "value", kind) == "EORI" else "SOPRANO-REX"
 
     @app.template_filter("date_fr")
     def date_fr(value):

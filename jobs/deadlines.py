@@ -69,7 +69,7 @@ def _reject_batch(ids: list[int], now: datetime) -> int:
             .values(status=ApplicationStatus.REJECTED, answer_deadline=None, decided_at=now, updated_at=utcnow(),
                     version=Application.version + 1)
             .returning(Application.id, Application.reference, Application.office_id, Application.exporter_email,
-                       Application.registration_id)
+                       Application.registration_id, Application.kind)
             .execution_options(synchronize_session=False)).all()
         if rejected:
             ids = [row.id for row in rejected]

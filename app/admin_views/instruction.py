@@ -110,10 +110,12 @@ class InstructionView(InstructorView, BaseView):
         result = {}
 
         def act():
-            result["registration"] = workflow.grant(current_user, application, _version())
+            result["granted"] = workflow.grant(current_user, application, _version())
         response = self._run(application, act, _("Autorisation octroyée."))
-        if "registration" in result:
-            flash(_("Numéro REX : %(number)s", number=result["registration"].number), "success")
+        if isinstance(result.get("granted"), Registration):
+            flash(_("Numéro REX : %(number)s", number=result["granted"].number), "success")
+        elif "granted" in result:
+            flash(_("Numéro EORI : %(number)s", number=result["granted"].eori), "success")
         return response
 
     @expose("/<int:application_id>/rejeter", methods=("POST",))

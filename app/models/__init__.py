@@ -19,10 +19,12 @@ from app.models.history import HistoryEvent
 from app.models.messages import DiscussionMessage
 from app.models.outbox import OutboxEmail
 from app.models.transmissions import RexTransmission
+from app.models.eori import CertificationRequest, CertificationStatus, EoriBasis, EoriRequest, PersonType
 
 __all__ = [
     "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
-    "Company", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
+    "CertificationRequest", "CertificationStatus", "Company", "EoriBasis", "EoriRequest", "PersonType", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
     "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
-    "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User", "office_supervisors",
+    "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User",
+    "office_supervisors",
 ]

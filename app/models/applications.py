@@ -31,6 +31,8 @@ class ApplicationKind(str, enum.Enum):
     REX = "REX"
     # A holder's request to change its granted registration (guide 7.2): validated, it makes a new version.
     REX_MODIFICATION = "REX_MODIFICATION"
+    # An EORI number for a company that has none yet (seed 004); its form is app/models/eori.py.
+    EORI = "EORI"
 
 
 PENDING_STATUSES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INCOMPLETE)

@@ -1,5 +1,7 @@
 """Companies: EORI holders for which operators file."""
-from sqlalchemy import Boolean, String, false
+from datetime import date
+
+from sqlalchemy import Boolean, Date, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -18,6 +20,14 @@ class Company(db.Model):
     fax: Mapped[str | None] = mapped_column(String(40))
     # The holder agreed that name and address be shown by the public EORI check (domain.md 2.2).
     eori_publication_consent: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    siren: Mapped[str | None] = mapped_column(String(9), index=True)
+    siret: Mapped[str | None] = mapped_column(String(14), index=True)
+    # The office that granted the EORI here; it decides who may act for the company.
+    office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"))
+    eori_granted_on: Mapped[date | None] = mapped_column(Date)
+    # DA Art. 7: invalidated at the holder's request or on cessation of activity; data kept 10 years after.
+    eori_invalidated_on: Mapped[date | None] = mapped_column(Date)
+    eori_invalidation_reason: Mapped[str | None] = mapped_column(String(20))
 
     def __str__(self) -> str:
         return f"{self.name} ({self.eori})"

@@ -20,6 +20,9 @@ class HistoryEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"))
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id"), index=True)
+    # Events of a request to act for a company (app/workflow/certifications.py) have no application.
+    certification_request_id: Mapped[int | None] = mapped_column(ForeignKey("certification_request.id"),
+                                                                 index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
     # None means the system itself ("Action automatique").

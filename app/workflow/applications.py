@@ -204,6 +204,8 @@ def _delete_content(application: Application) -> None:
     application.relations = []
     application.undertaking = None
     application.publication_consent = None
+    if application.kind == ApplicationKind.EORI:
+        application.eori_request = None
     db.session.execute(delete(Document).where(Document.application_id == application.id))
     for prefix, names in (("exporter", EXPORTER_FIELDS), ("representative", REPRESENTATIVE_FIELDS)):
         for name in names:
@@ -251,7 +253,8 @@ def create_draft(actor: User, company: Company | None = None) -> Application:
     return application
 
 
-REFERENCE_PREFIXES = {ApplicationKind.REX: "REX", ApplicationKind.REX_MODIFICATION: "REXMOD"}
+REFERENCE_PREFIXES = {ApplicationKind.REX: "REX", ApplicationKind.REX_MODIFICATION: "REXMOD",
+                      ApplicationKind.EORI: "EORI"}
 
 
 def reference_for(application: Application) -> str:
@@ -265,6 +268,8 @@ def save_draft(actor: User, application: Application, content: ApplicationConten
     A modification request also keeps its comment, and only its modifiable sections change."""
     try:
         _require_operator(actor, application)
+        if application.kind == ApplicationKind.EORI:
+            raise NotAllowed(_l("Une demande de numéro EORI se saisit sur son propre formulaire."))
         _lock(application, expected_version)
         _require_status(application, *EDITABLE)
         before = content_of(application)
@@ -287,6 +292,9 @@ def save_draft(actor: User, application: Application, content: ApplicationConten
 
 def validation_errors(application: Application) -> dict[str, str]:
     """'Valider et passer à l'étape suivante' ('Continuer'): what still stops submission."""
+    if application.kind == ApplicationKind.EORI:
+        from app.workflow import eori
+        return eori.validation_errors(application)
     modification = application.kind == MODIFICATION
     errors = rules.completeness_errors(content_of(application), application.id, modification=modification)
     if modification and not (application.request_comment or "").strip():
@@ -436,7 +444,8 @@ def abandon(actor: User, application: Application, comment_text: str | None = No
 
 
 def may_duplicate(actor: User, application: Application) -> bool:
-    if application.status == S.ABANDONED or not operator_may_access(actor, application):
+    if (application.kind == ApplicationKind.EORI or application.status == S.ABANDONED
+            or not operator_may_access(actor, application)):
         return False
     revoked = db.session.scalar(select(Registration.id).where(
         Registration.application_id == application.id, Registration.status == RegistrationStatus.REVOKED))
@@ -482,9 +491,10 @@ def registration_number(company: Company) -> str:
 
 
 @atomic
-def grant(actor: User, application: Application, expected_version: int | None = None) -> Registration:
+def grant(actor: User, application: Application, expected_version: int | None = None) -> Registration | Company:
     """Officer: under_review -> granted; the registration is valid from the receipt of the complete file.
-    Granting a modification request validates it: a new version of the registration."""
+    Granting a modification request validates it: a new version of the registration. Granting an EORI
+    application creates the company with its number (returned instead of a registration)."""
     try:
         _require_officer(actor, application)
         _lock(application, expected_version)
@@ -495,6 +505,12 @@ def grant(actor: User, application: Application, expected_version: int | None = 
             application.decided_at = utcnow()
             _touch(application)
             registration = on_validated(actor, application, application.decided_at)
+        elif application.kind == ApplicationKind.EORI:
+            from app.workflow.eori import on_granted
+            application.status = S.GRANTED
+            application.decided_at = utcnow()
+            _touch(application)
+            registration = on_granted(actor, application, application.decided_at)
         else:
             registration = _register(actor, application)
     except WorkflowError as exc:

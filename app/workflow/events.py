@@ -33,6 +33,11 @@ EVENT_LABELS = {
     "revoked": _l("Enregistrement révoqué"),
     "revocation_cancelled": _l("Révocation de l'enregistrement annulée"),
     "deregistration_requested": _l("Radiation de l'enregistrement demandée par le titulaire"),
+    "eori_granted": _l("Numéro EORI attribué"),
+    "eori_invalidated": _l("Numéro EORI invalidé"),
+    "certification_requested": _l("Demande d'habilitation déposée"),
+    "certification_approved": _l("Habilitation accordée"),
+    "certification_refused": _l("Habilitation refusée"),
 }
 
 STATUS_LABELS = {

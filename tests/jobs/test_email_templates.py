@@ -40,4 +40,17 @@ def test_every_email_template_starts_with_a_subject_line(app):
     assert {"submitted", "incomplete", "completed", "granted", "rejected", "rejected_automatically",
             "reassigned"} | set(LATER) <= names
     for path in folder.glob("*.txt"):
-        assert path.read_text(encoding="utf-8").startswith("Subject: SOPRANO"), path.name
+        assert path.read_text(encoding="utf-8").startswith("Subject: "), path.name
+
+
+@pytest.mark.parametrize("kind, teleservice, procedure", [
+    ("REX", "SOPRANO-REX", "numéro REX"), ("EORI", "SOPRANO-EORI", "numéro EORI"),
+    ("REX_MODIFICATION", "SOPRANO-REX", "modification d'enregistrement REX")])
+def test_a_files_emails_name_its_procedure(app, kind, teleservice, procedure):
+    application = SimpleNamespace(id=7, reference="FR-X-2026-0000042", kind=kind, answer_deadline=None,
+                                  office=SimpleNamespace(name="Le Havre", code="FR002300"))
+    for template in ("incomplete", "rejected", "rejected_automatically", "completed", "reassigned"):
+        subject, body = render_email(template, application=application, reason="Motif", message="Question",
+                                     office=SimpleNamespace(name="Le Havre"), comment="", base_url="")
+        assert subject.startswith(teleservice + " "), (template, subject)
+        assert f"{procedure} FR-X-2026-0000042" in body, template

@@ -1,0 +1,139 @@
+"""Certification of accounts ("habilitation", guide 3.2.3): who may act for which company.
+
+    (a signed-up user) --request--> pending --approve (officer of the company's office)--> approved
+                                            --refuse (with a reason)------------------------> refused
+
+An approved request is a Certification: from then on the account files for the company (app/workflow/access.py).
+A representative asks once per client; its requests are "on behalf".
+"""
+import re
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+
+from app.extensions import db
+from app.models import (
+    Certification, CertificationRequest, CertificationStatus, Company, HistoryEvent, Office, Role, User,
+)
+from app.models._time import utcnow
+from app.notifications import queue_email
+from app.workflow.access import office_scope
+from app.workflow.applications import OPERATOR_ROLES, _commit, _fail, _non_empty, atomic
+from app.workflow.errors import NotAllowed, WorkflowError, WrongStatus
+
+C = CertificationStatus
+
+
+def find_company(identifier: str | None) -> Company | None:
+    """By EORI (FR…), SIRET (14 digits) or SIREN (9 digits), as people type them."""
+    value = re.sub(r"[\s.\-]", "", identifier or "").upper()
+    if not value:
+        return None
+    if value.isdigit():
+        value = f"FR{value}"
+    return db.session.scalar(select(Company).where(or_(Company.eori == value, Company.siret == value[2:]))
+                             .order_by(Company.id).limit(1))
+
+
+def _record(request: CertificationRequest, kind: str, actor: User, comment: str | None = None) -> None:
+    db.session.add(HistoryEvent(certification_request_id=request.id, kind=kind, actor_id=actor.id,
+                                office_id=request.office_id if actor.is_staff else None, comment=comment))
+
+
+def _email(template: str, request: CertificationRequest, **extra) -> None:
+    queue_email(template, request.user.email, request=request, company=request.company,
+                base_url=current_app.config["PUBLIC_BASE_URL"], **extra)
+
+
+@atomic
+def request_certification(actor: User, identifier: str, office_id: int | None = None,
+                          comment: str | None = None) -> CertificationRequest:
+    """'Demander mon habilitation' for a company, decided by the office that knows it."""
+    try:
+        if actor.role not in OPERATOR_ROLES:
+            raise NotAllowed(_l("Seul un opérateur ou un représentant en douane peut demander une habilitation."))
+        identifier = _non_empty(identifier, "identifier", _l("Saisissez le numéro EORI ou SIRET de l'opérateur."))
+        company = find_company(identifier)
+        if company is None:
+            raise WorkflowError(_l("Aucun opérateur connu de la douane ne détient ce numéro EORI ou SIRET. "
+                                   "S'il n'a pas encore de numéro EORI, déposez une demande de numéro EORI."),
+                                field="identifier")
+        if company.eori_invalidated_on is not None:
+            raise WorkflowError(_l("Le numéro EORI de cet opérateur est invalidé."), field="identifier")
+        if any(c.company_id == company.id for c in actor.certifications):
+            raise WrongStatus(_l("Vous êtes déjà habilité pour %(name)s.", name=company.name), field="identifier")
+        office_id = company.office_id or office_id
+        if office_id is None or db.session.get(Office, office_id) is None:
+            raise WorkflowError(_l("Choisissez le service auquel adresser votre demande."), field="office_id")
+        pending = db.session.scalar(select(CertificationRequest.id).where(
+            CertificationRequest.user_id == actor.id, CertificationRequest.company_id == company.id,
+            CertificationRequest.status == C.PENDING))
+        if pending:
+            raise WrongStatus(_l("Une demande d'habilitation pour %(name)s est déjà en cours.", name=company.name),
+                              field="identifier")
+        own = actor.own_company
+        request = CertificationRequest(
+            user_id=actor.id, company_id=company.id, office_id=office_id, status=C.PENDING,
+            on_behalf=actor.role == Role.REPRESENTATIVE and own is not None and own.id != company.id,
+            comment=(comment or "").strip() or None)
+        db.session.add(request)
+        db.session.flush()
+        _record(request, "certification_requested", actor, request.comment)
+    except WorkflowError as exc:
+        _fail(exc)
+    _commit()
+    return request
+
+
+def _decide(actor: User, request: CertificationRequest) -> None:
+    if request.office_id not in office_scope(actor):
+        raise NotAllowed(_l("Cette demande d'habilitation ne relève pas de votre service."))
+    db.session.refresh(request, with_for_update=True)
+    if request.status != C.PENDING:
+        raise WrongStatus(_l("Cette demande d'habilitation a déjà été traitée."))
+    request.decided_at = utcnow()
+    request.decided_by_id = actor.id
+
+
+@atomic
+def approve(actor: User, request: CertificationRequest) -> Certification:
+    try:
+        _decide(actor, request)
+        request.status = C.APPROVED
+        certification = Certification(user_id=request.user_id, company_id=request.company_id,
+                                      on_behalf=request.on_behalf)
+        db.session.add(certification)
+        _record(request, "certification_approved", actor)
+        _email("certification_approved", request)
+    except WorkflowError as exc:
+        _fail(exc)
+    _commit()
+    return certification
+
+
+@atomic
+def refuse(actor: User, request: CertificationRequest, reason: str) -> CertificationRequest:
+    try:
+        reason = _non_empty(reason, "reason", _l("Le motif du refus est obligatoire."))
+        _decide(actor, request)
+        request.status = C.REFUSED
+        request.refusal_reason = reason
+        _record(request, "certification_refused", actor, reason)
+        _email("certification_refused", request, reason=reason)
+    except WorkflowError as exc:
+        _fail(exc)
+    _commit()
+    return request
+
+
+def pending_for(actor: User) -> list[CertificationRequest]:
+    """The requests an officer or supervisor decides, oldest first (ix_certification_request_office_status)."""
+    return list(db.session.scalars(select(CertificationRequest).where(
+        CertificationRequest.office_id.in_(office_scope(actor)), CertificationRequest.status == C.PENDING)
+        .order_by(CertificationRequest.requested_at).limit(500)))
+
+
+def requests_of(user: User) -> list[CertificationRequest]:
+    return list(db.session.scalars(select(CertificationRequest).where(CertificationRequest.user_id == user.id)
+                                   .order_by(CertificationRequest.requested_at.desc())))

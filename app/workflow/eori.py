@@ -1,0 +1,187 @@
+"""EORI applications (seed 004): the same workflow as REX, with its own form and its own grant.
+
+    draft --submit--> under_review --request_information--> incomplete --complete--> under_review
+    under_review --grant--> granted: the company is created with its number FR + SIRET or FR + SIREN,
+                            and the applicant may act for it (certification)
+    under_review | incomplete --reject--> rejected;  (30 days) incomplete --> rejected automatically
+    a granted EORI --invalidate--> invalidated (at the holder's request, or on cessation of activity)
+
+Submission, requests for information, rejection, reassignment and the deadline sweep are those of
+app/workflow/applications.py; the functions here fill the form, decide the grant and invalidate.
+"""
+from datetime import date, datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import (
+    Application, ApplicationKind, ApplicationStatus, Certification, Company, EoriBasis, EoriRequest, PersonType,
+    Role, User,
+)
+from app.models._time import utcnow
+from app.notifications import queue_email
+from app.workflow import eori_rules
+from app.workflow.access import officer_may_instruct
+from app.workflow.applications import (
+    OPERATOR_ROLES, _commit, _email_context, _fail, _lock, _non_empty, _require_operator, _require_status, _touch,
+    atomic, record, reference_for,
+)
+from app.workflow.errors import NotAllowed, WorkflowError, WrongStatus
+
+S = ApplicationStatus
+TEXT_FIELDS = ("name", "first_name", "legal_form", "address", "postcode", "city", "country", "phone", "email",
+               "contact_name", "contact_phone", "contact_email")
+IDENTIFIERS = ("siren", "siret", "vat_number", "ape_code")
+FIELDS = ("basis", "person_type", *TEXT_FIELDS, "created_on", *IDENTIFIERS, "publication_consent",
+          "no_other_eori", "undertaking")
+# DA Art. 7: at the holder's request, or when the office learns that the activity has ceased.
+INVALIDATION_REASONS = {"holder_request": _l("À la demande du titulaire"),
+                        "ceased": _l("Cessation de l'activité")}
+
+
+def content_of(request: EoriRequest) -> dict:
+    return {name: getattr(request, name) for name in FIELDS}
+
+
+@atomic
+def create_draft(actor: User) -> Application:
+    """'Déposer une demande' › EORI: no certification needed, the company does not exist yet."""
+    if actor.role not in OPERATOR_ROLES:
+        raise NotAllowed(_l("Seul un opérateur ou un représentant en douane peut déposer une demande."))
+    application = Application(kind=ApplicationKind.EORI, created_by_id=actor.id, status=S.DRAFT)
+    application.eori_request = EoriRequest(country="FR", basis=EoriBasis.SIRET)
+    db.session.add(application)
+    db.session.flush()
+    application.reference = reference_for(application)
+    record(application, "draft_created", actor)
+    _commit()
+    return application
+
+
+def _apply(application: Application, content: dict, office_id: int | None) -> None:
+    request = application.eori_request
+    request.basis = EoriBasis(content["basis"]) if content.get("basis") else None
+    request.person_type = PersonType(content["person_type"]) if content.get("person_type") else None
+    for name in TEXT_FIELDS:
+        setattr(request, name, (content.get(name) or "").strip() or None)
+    for name in IDENTIFIERS:
+        setattr(request, name, eori_rules.compact(content.get(name)) or None)
+    if request.siret and not request.siren:  # the SIREN is the SIRET's first 9 digits
+        request.siren = request.siret[:9]
+    if request.basis == EoriBasis.SIREN:
+        request.siret = None
+    request.created_on = content.get("created_on")
+    request.publication_consent = content.get("publication_consent")
+    request.no_other_eori = bool(content.get("no_other_eori"))
+    request.undertaking = bool(content.get("undertaking"))
+    application.office_id = office_id
+    # The queues, grids and emails read the applicant's identity in the exporter columns of every file.
+    application.exporter_eori = request.eori
+    application.exporter_name = " ".join(filter(None, (request.first_name, request.name))) or None
+    for name in ("address", "postcode", "city", "country", "phone", "email"):
+        setattr(application, f"exporter_{name}", getattr(request, name))
+
+
+@atomic
+def save_draft(actor: User, application: Application, content: dict, office_id: int | None,
+               expected_version: int | None = None) -> Application:
+    """'Reprendre ma saisie plus tard', or the edits of 'Compléter la demande'. Identifiers typed are
+    checked now, beside their fields; what is missing is reported at validation."""
+    try:
+        _require_operator(actor, application)
+        _lock(application, expected_version)
+        _require_status(application, S.DRAFT, S.INCOMPLETE)
+        before = content_of(application.eori_request)
+        _apply(application, content, office_id)
+        errors = eori_rules.field_errors(application.eori_request)
+        if errors:
+            field, message = next(iter(errors.items()))
+            raise WorkflowError(message, field=field)
+        if application.status == S.INCOMPLETE:
+            after = content_of(application.eori_request)
+            changes = [{"field": k, "old": _text(before[k]), "new": _text(after[k])}
+                       for k in FIELDS if before[k] != after[k]]
+            if changes:
+                record(application, "content_modified", actor, changes=changes)
+        _touch(application)
+    except WorkflowError as exc:
+        _fail(exc)
+    _commit()
+    return application
+
+
+def _text(value):
+    return getattr(value, "value", value) if not isinstance(value, date) else value.isoformat()
+
+
+def validation_errors(application: Application) -> dict[str, str]:
+    errors = eori_rules.completeness_errors(application.eori_request)
+    if not application.office_id:
+        errors["office_id"] = eori_rules.REQUIRED
+    return errors
+
+
+def on_granted(actor: User, application: Application, now: datetime) -> Company:
+    """Called by grant(): the company exists from now on, with its number, and the applicant acts for it."""
+    request = application.eori_request
+    error = eori_rules.taken_error(request)
+    if error:
+        raise WorkflowError(error)
+    company = Company(
+        eori=request.eori, name=application.exporter_name, address=request.address, postcode=request.postcode,
+        city=request.city, country=request.country or "FR", phone=request.phone, email=request.email,
+        siren=request.siren, siret=request.siret, office_id=application.office_id, eori_granted_on=now.date(),
+        eori_publication_consent=bool(request.publication_consent))
+    db.session.add(company)
+    db.session.flush()
+    application.company_id = company.id
+    applicant = application.created_by
+    # A representative who already acts for its own firm asked for a client's number.
+    on_behalf = applicant.role == Role.REPRESENTATIVE and applicant.own_company is not None
+    db.session.add(Certification(user_id=applicant.id, company_id=company.id, on_behalf=on_behalf))
+    record(application, "eori_granted", actor, comment=company.eori)
+    queue_email("eori_granted", application.exporter_email, **_email_context(application, company=company))
+    return company
+
+
+def granting_application(company: Company) -> Application | None:
+    return db.session.scalar(select(Application).where(Application.company_id == company.id,
+                                                       Application.kind == ApplicationKind.EORI,
+                                                       Application.status == S.GRANTED))
+
+
+@atomic
+def invalidate(actor: User, company: Company, reason: str, on: date | None, comment: str) -> Company:
+    """Officer of the office that granted the number (DA Art. 7); the data stay 10 years after."""
+    try:
+        if reason not in INVALIDATION_REASONS:
+            raise WorkflowError(_l("Choisissez le motif de l'invalidation."), field="reason")
+        comment = _non_empty(comment, "comment", _l("Le commentaire de l'invalidation est obligatoire."))
+        if not (actor.is_staff and officer_may_instruct(actor, company)):
+            raise NotAllowed(_l("Ce numéro EORI ne relève pas de votre service."))
+        db.session.refresh(company, with_for_update=True)
+        if company.eori_invalidated_on is not None:
+            raise WrongStatus(_l("Ce numéro EORI est déjà invalidé."))
+        on = on or utcnow().date()
+        if on > utcnow().date():
+            raise WorkflowError(_l("La date d'invalidation ne peut pas être dans le futur."), field="on")
+        company.eori_invalidated_on = on
+        company.eori_invalidation_reason = reason
+        application = granting_application(company)
+        record(application, "eori_invalidated", actor, office_id=company.office_id,
+               comment=f"{company.eori} — {INVALIDATION_REASONS[reason]} ({on:%d/%m/%Y}). {comment}")
+        queue_email("eori_invalidated", company.email, company=company, on=on,
+                    reason=str(INVALIDATION_REASONS[reason]), comment=comment,
+                    base_url=_email_context(application)["base_url"] if application else "")
+    except WorkflowError as exc:
+        _fail(exc)
+    _commit()
+    return company
+
+
+def retention_end(company: Company) -> date | None:
+    """Data of an invalidated number are kept 10 calendar years after the year of invalidation."""
+    if company.eori_invalidated_on is None:
+        return None
+    return date(company.eori_invalidated_on.year + 10, 12, 31)
