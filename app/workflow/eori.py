@@ -66,7 +66,7 @@ def _apply(application: Application, content: dict, office_id: int | None) -> No
     for name in TEXT_FIELDS:
         setattr(request, name, (content.get(name) or "").strip() or None)
     for name in IDENTIFIERS:
-        setattr(request, name, eori_rules.compact(content.get(name)) or None)
+        setattr(request, name, eori_rules.compact(content.get(name), keep_dots=name == "ape_code") or None)
     if request.siret and not request.siren:  # the SIREN is the SIRET's first 9 digits
         request.siren = request.siret[:9]
     if request.basis == EoriBasis.SIREN:

@@ -20,9 +20,10 @@ LEGAL_FORM = re.compile(r"^\d{4}$")
 PENDING = (ApplicationStatus.DRAFT, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INCOMPLETE)
 
 
-def compact(value: str | None) -> str:
-    """What people type (spaces, dots, dashes, lower case) reduced to the identifier."""
-    return re.sub(r"[\s.\-]", "", value or "").upper()
+def compact(value: str | None, keep_dots: bool = False) -> str:
+    """What people type (spaces, dots, dashes, lower case) reduced to the identifier; an APE code keeps its
+    dot (46.90Z), which is part of its format."""
+    return re.sub(r"[\s\-]" if keep_dots else r"[\s.\-]", "", value or "").upper()
 
 
 def siren_error(value: str):
