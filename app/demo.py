@@ -2,10 +2,12 @@
 
 Files are built through the workflow, so demo data passes the same rules as real data.
 """
+from datetime import date
+
 from sqlalchemy import select
 
 from app import workflow
-from app.workflow import registrations
+from app.workflow import certifications, eori, registrations
 from app.workflow.content import content_of
 from app.auth.passwords import hash_password
 from app.extensions import db
@@ -79,6 +81,8 @@ def load_demo_data() -> str:
     offices = {o.code: o for o in db.session.scalars(select(Office))}
     pau_office = offices["FR000600"]  # Bordeaux Mérignac instructs the South-West files in the demo
     companies = [_company(*c) for c in COMPANIES]
+    for company in companies:  # the office that decides who may act for them
+        company.office_id = pau_office.id
     db.session.flush()
 
     operator = _user("operateur", "Éloïse", "Darrigrand", Role.OPERATOR)
@@ -125,6 +129,21 @@ def load_demo_data() -> str:
     workflow.submit(representative, own)
     registrations.revoke(officer, workflow.grant(officer, own), "conditions_not_met",
                          "Contrôle a posteriori : les chaussures ne sont plus fabriquées dans l'Union.")
+    # A newcomer without any company: its EORI application is under review at Bordeaux Mérignac.
+    newcomer = _user("nouveau", "Lucas", "Etchegaray", Role.OPERATOR)
+    db.session.commit()
+    eori_file = eori.create_draft(newcomer)
+    eori.save_draft(newcomer, eori_file, {
+        "basis": "siret", "person_type": "legal", "name": "Espadrilles de Mauléon SAS", "legal_form": "5710",
+        "created_on": date(2019, 6, 3), "siren": "842119539", "siret": "84211953900018",
+        "vat_number": "FR31842119539", "ape_code": "15.20Z", "address": "2 rue des Artisans", "postcode": "64130",
+        "city": "Mauléon-Licharre", "country": "FR", "phone": "05 59 28 00 00",
+        "email": "contact@espadrilles-mauleon.example", "contact_name": "Lucas Etchegaray",
+        "publication_consent": True, "no_other_eori": True, "undertaking": True}, pau_office.id)
+    workflow.submit(newcomer, eori_file)
+    # The representative asks to act for one more client; Bordeaux Mérignac decides.
+    certifications.request_certification(representative, companies[0].eori,
+                                         comment="Mandat de représentation signé le 2 novembre.")
     # A draft being written, and an abandoned draft.
     _filed(representative, companies[2], pau_office)
     workflow.abandon_draft(representative, _filed(representative, companies[4], pau_office))
