@@ -54,6 +54,13 @@ def _is_modification(application: Application) -> bool:
     return application.kind == ApplicationKind.REX_MODIFICATION
 
 
+def _eori_route(application: Application, endpoint: str):
+    """An EORI file has its own form, recap and confirmation (app/operator/eori.py)."""
+    if application.kind == ApplicationKind.EORI:
+        return redirect(url_for(endpoint, application_id=application.id))
+    return None
+
+
 def _version(form) -> int | None:
     try:
         return int(form.version.data)
@@ -210,6 +217,8 @@ def _company_changed_prefill(form, application):
 @operator_required
 def edit(application_id: int):
     application = _application(application_id)
+    if eori := _eori_route(application, "operator.eori_edit"):
+        return eori
     if application.status not in (S.DRAFT, S.INCOMPLETE):
         return redirect(url_for("operator.show", application_id=application.id))
     if request.method == "GET":
@@ -289,6 +298,8 @@ def _abandon_from_form(application):
 @operator_required
 def summary(application_id: int):
     application = _application(application_id)
+    if eori := _eori_route(application, "operator.eori_summary"):
+        return eori
     if application.status not in (S.DRAFT, S.INCOMPLETE):
         return redirect(url_for("operator.show", application_id=application.id))
     form = ComplementForm()
@@ -332,6 +343,8 @@ def summary(application_id: int):
 @operator_required
 def confirmation(application_id: int):
     application = _application(application_id)
+    if eori := _eori_route(application, "operator.eori_confirmation"):
+        return eori
     return render_template("operator/confirmation.html", application=application, tab="en-cours")
 
 
