@@ -5,7 +5,7 @@ Dates stay `date` objects here: the API writes them in ISO format, the page in F
 """
 from app.models import Application, Company, Registration, RegistrationStatus
 
-VALID, REVOKED, UNKNOWN = "valid", "revoked", "unknown"
+VALID, REVOKED, INVALID, UNKNOWN = "valid", "revoked", "invalid", "unknown"
 
 
 def unknown_entry(number: str) -> dict:
@@ -36,6 +36,9 @@ def registration_entry(number: str, registration: Registration | None) -> dict:
 def eori_entry(number: str, company: Company | None) -> dict:
     if company is None:
         return unknown_entry(number)
+    if company.eori_invalidated_on is not None:
+        # As EOS answers for a number no longer valid: its status and date, never the holder's identity.
+        return {"number": company.eori, "status": INVALID, "invalidated_on": company.eori_invalidated_on}
     entry = {"number": company.eori, "status": VALID}
     if company.eori_publication_consent:
         entry.update({"name": company.name,
