@@ -6,6 +6,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from app.admin_views.batch import BatchView
+from app.admin_views.certifications import CertificationQueueView
+from app.admin_views.companies import CompanyView
 from app.admin_views.instruction import InstructionView
 from app.admin_views.paper import PaperFilingView
 from app.admin_views.queues import (
@@ -37,7 +39,10 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(AllFilesQueue(name=_l("Tous les dossiers du service"), endpoint="tous", category=queues))
     admin.add_view(RegistrationsQueue(name=_l("Autorisations du service"), endpoint="autorisations_service",
                                       category=queues))
+    admin.add_view(CertificationQueueView(name=_l("Habilitations à traiter"), endpoint="habilitations_a_traiter",
+                                          url="/admin/habilitations-a-traiter", category=queues))
     admin.add_view(RegistrationView(name=_l("Autorisation"), endpoint="autorisation", url="/admin/autorisation"))
+    admin.add_view(CompanyView(name=_l("Opérateur"), endpoint="operateur", url="/admin/operateur"))
     admin.add_view(InstructionView(name=_l("Dossier"), endpoint="dossier", url="/admin/dossier"))
     admin.add_view(PaperFilingView(name=_l("Déposer pour le compte d'un opérateur"), endpoint="papier",
                                    url="/admin/papier", category=queues))
