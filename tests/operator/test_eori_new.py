@@ -20,6 +20,8 @@ def test_an_uncertified_account_sees_only_the_eori_choice_and_why(factory, login
 
     assert _buttons(response) == ["Demande de numéro EORI"]
     assert NOT_CERTIFIED in page_text(response)
+    link = parse(response.data).find("div", id="not-certified").find("a")
+    assert (link.text(), link.attrs["href"]) == ("Demander une habilitation", "/rex/habilitations#demander")
 
 
 def test_a_certified_account_chooses_between_rex_and_eori(factory, login):
