@@ -111,7 +111,9 @@ class InstructionView(InstructorView, BaseView):
 
         def act():
             result["granted"] = workflow.grant(current_user, application, _version())
-        response = self._run(application, act, _("Autorisation octroyée."))
+        granted = {"EORI": _("Numéro EORI attribué."), "REX_MODIFICATION": _("Modification validée : nouvelle "
+                                                                             "version de l'autorisation.")}
+        response = self._run(application, act, granted.get(application.kind.value, _("Autorisation octroyée.")))
         if isinstance(result.get("granted"), Registration):
             flash(_("Numéro REX : %(number)s", number=result["granted"].number), "success")
         elif "granted" in result:
