@@ -1,6 +1,7 @@
 """Settings. Every value can be overridden from the environment."""
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -10,6 +11,11 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _is_loopback_http(url: str) -> bool:
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
 
 
 class Config:
@@ -28,8 +34,29 @@ class Config:
     # Long-open officer and operator forms must not expire after an hour.
     WTF_CSRF_TIME_LIMIT = None
 
+    # Absolute URL used in emails (activation links) when no request is active.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    # Development serves plain http: `make run` on http://127.0.0.1:5000 (the default PUBLIC_BASE_URL) or
+    # FLASK_DEBUG. Anywhere else cookies are Secure, http is redirected to https and HSTS is sent.
+    DEV = _env_bool("DEV", _env_bool("FLASK_DEBUG", False) or _is_loopback_http(PUBLIC_BASE_URL))
+    FORCE_HTTPS = not DEV  # redirect http to https, and send HSTS (over https only)
+    SESSION_COOKIE_SECURE = not DEV
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # No "remember me" box today; should one come, its cookie follows the session cookie.
+    REMEMBER_COOKIE_SECURE = not DEV
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+
+    # Failed logins (wrong identifier or password) allowed per identifier tried and per client IP,
+    # counted in the limiter's storage (Redis with REDIS_URL). Beyond, the login form answers 429.
+    LOGIN_RATE_LIMIT_ACCOUNT = os.environ.get("LOGIN_RATE_LIMIT_ACCOUNT", "5 per 15 minutes")
+    LOGIN_RATE_LIMIT_ADDRESS = os.environ.get("LOGIN_RATE_LIMIT_ADDRESS", "20 per 15 minutes")
+    # "Mot de passe oublié": requests per client IP and per email address (every request counts, so the
+    # limit says nothing about whether the address has an account), lest the form flood a mailbox.
+    PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")
+    PASSWORD_RESET_MAX_AGE = 3600
 
     # Mail: without MAIL_SERVER, messages are written as .eml files to MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -45,9 +72,6 @@ class Config:
     # The default is the stand-in server: flask --app wsgi rex-standin --port 8765
     REX_CENTRAL_URL = os.environ.get("REX_CENTRAL_URL", "http://127.0.0.1:8765/rex/registrations") or None
     REX_TIMEOUT_SECONDS = float(os.environ.get("REX_TIMEOUT_SECONDS", "10"))
-
-    # Absolute URL used in emails (activation links) when no request is active.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
     # Public register (/registre, /api/public/...): requests per client IP, shared by its three routes.
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
@@ -74,3 +98,12 @@ class TestConfig(Config):
     # keep their own counters (as PG_SCHEMA in tests/conftest.py), so limiter.reset() clears only this run's.
     PUBLIC_RATE_LIMIT = "1000 per minute"
     RATELIMIT_STORAGE_OPTIONS = {"key_prefix": f"LIMITS-test-{os.getpid()}"}
+    # One address (127.0.0.1) for the whole suite, whose counters are reset only by the tests that lower
+    # these limits (tests/auth/test_account_security.py): deliberate failures elsewhere must not add up.
+    LOGIN_RATE_LIMIT_ACCOUNT = "1000 per 15 minutes"
+    LOGIN_RATE_LIMIT_ADDRESS = "1000 per 15 minutes"
+    PASSWORD_RESET_RATE_LIMIT = "1000 per hour"
+    # The test client and the end-to-end live server speak plain http.
+    FORCE_HTTPS = False
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False

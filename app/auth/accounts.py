@@ -1,9 +1,18 @@
-"""Account actions: sign up, activate. Views and the CLI call these."""
+"""Account actions: sign up, activate, reset a forgotten password. Views and the CLI call these.
+
+An anonymous visitor never learns whether an email address has an account: sign-up and "mot de passe
+oublié" answer the same page either way, and only the mailbox learns it (see README, Security).
+"""
+import hmac
+
 from flask import current_app
 from sqlalchemy import func, select
 
 from app.auth.passwords import hash_password
-from app.auth.tokens import activation_token, user_id_from_activation_token
+from app.auth.tokens import (
+    InvalidResetToken, activation_token, password_fingerprint, password_reset_token, read_password_reset_token,
+    user_id_from_activation_token,
+)
 from app.extensions import db
 from app.models import Role, User
 from app.models._time import utcnow
@@ -14,22 +23,40 @@ def username_taken(username: str) -> bool:
     return db.session.scalar(select(User.id).where(func.lower(User.username) == username.lower())) is not None
 
 
-def email_taken(email: str) -> bool:
-    return db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None
+def user_with_email(email: str) -> User | None:
+    return db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def password_reset_link(user: User) -> str:
+    token = password_reset_token(user.id, user.password_hash)
+    return f"{current_app.config['PUBLIC_BASE_URL']}/mot-de-passe/{token}"
+
+
+def _deliver_now() -> None:
+    from jobs import enqueue_outbox_delivery
+    enqueue_outbox_delivery()
 
 
 def sign_up(*, username, email, password, first_name, last_name, phone=None, mobile=None,
-            postal_address=None) -> User:
-    user = User(username=username, email=email.lower(), password_hash=hash_password(password),
-                first_name=first_name, last_name=last_name, phone=phone or None, mobile=mobile or None,
-                postal_address=postal_address or None, role=Role.OPERATOR)
-    db.session.add(user)
-    db.session.flush()
-    link = f"{current_app.config['PUBLIC_BASE_URL']}/activer/{activation_token(user.id)}"
-    queue_email("activation", user.email, user=user, link=link)
+            postal_address=None) -> User | None:
+    """The new, inactive account; None when the address already has one, whose owner is then told so by
+    email (with a reset link) instead of receiving an activation link."""
+    password_hash = hash_password(password)  # in both cases, so that neither answer is the faster one
+    existing = user_with_email(email)
+    if existing is not None:
+        queue_email("account_exists", existing.email, user=existing, link=password_reset_link(existing),
+                    max_age_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+        user = None
+    else:
+        user = User(username=username, email=email.lower(), password_hash=password_hash,
+                    first_name=first_name, last_name=last_name, phone=phone or None, mobile=mobile or None,
+                    postal_address=postal_address or None, role=Role.OPERATOR)
+        db.session.add(user)
+        db.session.flush()
+        link = f"{current_app.config['PUBLIC_BASE_URL']}/activer/{activation_token(user.id)}"
+        queue_email("activation", user.email, user=user, link=link)
     db.session.commit()
-    from jobs import enqueue_outbox_delivery
-    enqueue_outbox_delivery()
+    _deliver_now()
     return user
 
 
@@ -42,3 +69,32 @@ def activate(token: str) -> User | None:
         user.activated_at = utcnow()
         db.session.commit()
     return user
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the address has an account; nothing otherwise (the caller answers the same)."""
+    user = user_with_email(email)
+    if user is None:
+        return
+    queue_email("password_reset", user.email, user=user, link=password_reset_link(user),
+                max_age_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
+    db.session.commit()
+    _deliver_now()
+
+
+def user_for_password_reset(token: str) -> User:
+    """The account a reset link is for; InvalidResetToken when it is expired, tampered or already used."""
+    user_id, fingerprint = read_password_reset_token(token)
+    user = db.session.get(User, user_id)
+    if user is None or not hmac.compare_digest(fingerprint, password_fingerprint(user.password_hash)):
+        raise InvalidResetToken("used")
+    return user
+
+
+def reset_password(user: User, password: str) -> None:
+    """A new hash (new salt) also retires the link. The link came to the account's address, which proves it
+    as the activation link does: an account never activated is activated now."""
+    user.password_hash = hash_password(password)
+    if user.activated_at is None:
+        user.activated_at = utcnow()
+    db.session.commit()

@@ -5,7 +5,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
-from app.auth.accounts import email_taken, username_taken
+from app.auth.accounts import username_taken
 from app.auth.passwords import PASSWORD_RULE, password_problems
 
 REQUIRED = _l("Ce champ est obligatoire.")
@@ -16,11 +16,19 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)])
 
 
-class SignUpForm(FlaskForm):
-    username = StringField(_l("Identifiant"), validators=[DataRequired(REQUIRED), Length(max=60)])
+class NewPasswordForm(FlaskForm):
+    """The password rules of sign-up, shared by the password reset."""
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)])
     password_confirm = PasswordField(_l("Confirmer le mot de passe"), validators=[
         DataRequired(REQUIRED), EqualTo("password", _l("Les deux mots de passe ne sont pas identiques."))])
+
+    def validate_password(self, field):
+        if password_problems(field.data or ""):
+            raise ValidationError(PASSWORD_RULE)
+
+
+class SignUpForm(NewPasswordForm):
+    username = StringField(_l("Identifiant"), validators=[DataRequired(REQUIRED), Length(max=60)])
     email = EmailField(_l("Courrier électronique"), validators=[
         DataRequired(REQUIRED), Email(_l("Adresse électronique invalide.")), Length(max=254)])
     email_confirm = EmailField(_l("Confirmer le courrier électronique"), validators=[
@@ -37,13 +45,12 @@ class SignUpForm(FlaskForm):
         # Guide 3.2.1: the identifier has neither digits nor special characters.
         if not re.fullmatch(r"[A-Za-zÀ-ÖØ-öø-ÿ]+", field.data or ""):
             raise ValidationError(_l("L'identifiant ne doit contenir ni chiffre ni caractère spécial."))
+        # One cannot choose an identifier without being told which are taken; saying so reveals no email
+        # address. An address already registered is never refused (accounts.sign_up).
         if username_taken(field.data):
             raise ValidationError(_l("Cet identifiant est déjà utilisé : choisissez-en un autre."))
 
-    def validate_password(self, field):
-        if password_problems(field.data or ""):
-            raise ValidationError(PASSWORD_RULE)
 
-    def validate_email(self, field):
-        if email_taken(field.data or ""):
-            raise ValidationError(_l("Un compte existe déjà avec cette adresse électronique."))
+class PasswordForgottenForm(FlaskForm):
+    email = EmailField(_l("Courrier électronique"), validators=[
+        DataRequired(REQUIRED), Email(_l("Adresse électronique invalide.")), Length(max=254)])
