@@ -8,6 +8,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from app.security_headers import init_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -27,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_extensions(app)
     register_blueprints(app)
     register_admin(app)
+    init_security_headers(app)
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
