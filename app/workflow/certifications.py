@@ -11,6 +11,7 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import (
@@ -101,9 +102,13 @@ def approve(actor: User, request: CertificationRequest) -> Certification:
     try:
         _decide(actor, request)
         request.status = C.APPROVED
-        certification = Certification(user_id=request.user_id, company_id=request.company_id,
-                                      on_behalf=request.on_behalf)
-        db.session.add(certification)
+        # An administrator may have certified the account meanwhile: the request is then simply granted.
+        certification = db.session.scalar(select(Certification).where(
+            Certification.user_id == request.user_id, Certification.company_id == request.company_id))
+        if certification is None:
+            certification = Certification(user_id=request.user_id, company_id=request.company_id,
+                                          on_behalf=request.on_behalf)
+            db.session.add(certification)
         _record(request, "certification_approved", actor)
         _email("certification_approved", request)
     except WorkflowError as exc:
@@ -131,6 +136,8 @@ def pending_for(actor: User) -> list[CertificationRequest]:
     """The requests an officer or supervisor decides, oldest first (ix_certification_request_office_status)."""
     return list(db.session.scalars(select(CertificationRequest).where(
         CertificationRequest.office_id.in_(office_scope(actor)), CertificationRequest.status == C.PENDING)
+        .options(joinedload(CertificationRequest.user), joinedload(CertificationRequest.company),
+                 joinedload(CertificationRequest.office))
         .order_by(CertificationRequest.requested_at).limit(500)))
 
 

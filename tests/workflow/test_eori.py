@@ -2,7 +2,7 @@
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app import workflow
 from app.extensions import db
@@ -302,3 +302,15 @@ def test_a_representatives_request_for_a_client_is_on_behalf(factory, office):
     client = factory.company()
     request = certifications.request_certification(representative, client.eori, office_id=office.id)
     assert request.on_behalf is True
+
+
+def test_approving_a_request_for_an_account_certified_meanwhile_grants_it_without_a_duplicate(factory, office):
+    company = factory.company()
+    user = factory.user(Role.OPERATOR)
+    request = certifications.request_certification(user, company.eori, office_id=office.id)
+    db.session.add(Certification(user_id=user.id, company_id=company.id))  # an administrator certified it
+    db.session.commit()
+    certifications.approve(factory.officer("FR000600"), request)
+    assert request.status == CertificationStatus.APPROVED
+    assert db.session.scalar(select(func.count()).select_from(Certification).where(
+        Certification.user_id == user.id)) == 1
