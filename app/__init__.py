@@ -203,14 +203,27 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from flask import render_template
+    from flask import g, render_template
+    from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
+    from sqlalchemy.exc import OperationalError
 
     def render_error(error):
         code = getattr(error, "code", 500)
         return render_template("error.html", code=code), code
 
+    def unavailable(error):
+        """The database or Redis cannot be reached: a 503 to retry later, not a 500. The transaction is rolled
+        back, so nothing of the request is half-written; the page is drawn as for a visitor, since the
+        signed-in user may not be readable from the database."""
+        app.logger.warning("service unavailable (%s): %s", request.path, error)
+        db.session.rollback()
+        g._login_user = login_manager.anonymous_user()
+        return render_template("error.html", code=503), 503
+
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.errorhandler(code)(render_error)
+    for exception in (OperationalError, RedisConnectionError, RedisTimeoutError):
+        app.errorhandler(exception)(unavailable)
 
 
 def register_commands(app: Flask) -> None:

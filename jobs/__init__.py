@@ -22,14 +22,26 @@ def enqueue(func, *args, queue: str = "default", **kwargs):
         return None
 
 
+def _enqueue_after_commit(func, queue: str):
+    """Enqueue the delivery of rows just committed. Redis unreachable: the rows stay pending and the periodic
+    job (jobs/schedule.py) delivers them once it is back; the change is done, so the request must not fail."""
+    from redis.exceptions import RedisError
+
+    try:
+        return enqueue(func, queue=queue)
+    except RedisError:
+        log.warning("queue %s unreachable: %s left to the periodic run", queue, func.__name__, exc_info=True)
+        return None
+
+
 def enqueue_outbox_delivery():
     from jobs.outbox import deliver_outbox
 
-    return enqueue(deliver_outbox, queue="emails")
+    return _enqueue_after_commit(deliver_outbox, "emails")
 
 
 def enqueue_rex_transmissions():
     """Push the registrations waiting for the Commission's central REX (called after the commit)."""
     from jobs.rex import transmit_pending
 
-    return enqueue(transmit_pending, queue="rex")
+    return _enqueue_after_commit(transmit_pending, "rex")
