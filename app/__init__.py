@@ -53,6 +53,8 @@ def _tune_postgresql(app: Flask) -> None:
     given = connect_args.get("options", "")
     if "random_page_cost" not in given and app.config.get("PG_RANDOM_PAGE_COST"):
         connect_args["options"] = f"{given} -c random_page_cost={app.config['PG_RANDOM_PAGE_COST']}".strip()
+    # A server that hangs instead of refusing must not hang the request: it gets the 503 page instead.
+    connect_args.setdefault("connect_timeout", app.config.get("PG_CONNECT_TIMEOUT", 10))
     options["connect_args"] = connect_args
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
 

@@ -13,7 +13,7 @@ def enqueue(func, *args, queue: str = "default", **kwargs):
         from redis import Redis
         from rq import Queue, Retry
 
-        q = Queue(queue, connection=Redis.from_url(redis_url))
+        q = Queue(queue, connection=Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=10))
         return q.enqueue(func, *args, retry=Retry(max=5, interval=[10, 30, 60, 300, 900]), **kwargs)
     try:
         return func(*args, **kwargs)

@@ -27,7 +27,7 @@ def _claim_slot(app: Flask, name: str, interval: int, now: float) -> bool:
     from redis import Redis
 
     slot = int(now // interval)
-    return bool(Redis.from_url(redis_url).set(f"douane:schedule:{name}:{slot}", "1", nx=True, ex=interval * 2))
+    return bool(Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=10).set(f"douane:schedule:{name}:{slot}", "1", nx=True, ex=interval * 2))
 
 
 def run_due(app: Flask, last_run: dict, now: float | None = None) -> list[str]:

@@ -297,7 +297,7 @@ def test_a_complete_eori_siret_form_reaches_the_summary_and_is_submitted(filing)
     assert (f"Votre demande a été transmise à l'administration, sous la référence {application.reference}."
             in confirmation)
     assert "il ne s'agit pas de votre numéro EORI" in confirmation
-    assert f"Un courriel de confirmation a été envoyé à l'adresse {EMAIL}." in confirmation
+    assert f"Un courriel de confirmation vous sera envoyé à l'adresse {EMAIL}." in confirmation
     assert db.session.scalars(select(HistoryEvent.kind).where(HistoryEvent.application_id == application_id)
                               .order_by(HistoryEvent.id)).all() == ["draft_created", "submitted"]
     [email] = db.session.scalars(select(OutboxEmail)).all()
