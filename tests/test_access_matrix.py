@@ -3,8 +3,8 @@
 The matrix is built from `app.url_map` itself, so a new route is covered (or the test fails until it is
 classified). Each rule's arguments are filled with company A's real ids (its file under review at office A,
 its document, registration, transmission, company page, certification request, EORI file); each URL is
-requested with each of GET and POST that it accepts (POST with a hostile multipart body carrying every form field name of the app) by each
-account that must be refused. A refusal is a redirect to /connexion (anonymous), 403, 404 or 405, and no
+requested with each of GET and POST that it accepts (POST with a hostile multipart body carrying every form
+field name of the app) by each account that must be refused. A refusal is a redirect to /connexion (anonymous), 403, 404 or 405, and no
 write: the tables an action could change are compared before and after every POST.
 
 Allowed cells (owner, representative, office A's instructors...) are covered by the narrower matrices of
