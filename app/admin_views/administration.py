@@ -93,6 +93,8 @@ class AdminModelView(RoleRequired, StableFilterArgsMixin, ModelView):
 class UserForm(BaseForm):
     def validate(self, extra_validators=None):
         valid = super().validate(extra_validators)
+        if "role" not in self._fields:  # Flask-Admin builds its bulk-action form on this class too
+            return valid
         # Cross-field rules run here: the nullable fields carry Optional(), which wipes earlier errors.
         for name, check in (("office", _check_office), ("supervised_offices", _check_supervised)):
             message = check(self.role.data, self[name].data) if not self.role.errors else None
