@@ -12,7 +12,8 @@ def _split(template: str, text: str) -> tuple[str, str]:
     first, _, body = text.partition("\n")
     if not first.startswith("Subject:"):
         raise ValueError(f"email/{template}.txt must start with a 'Subject:' line")
-    return first.removeprefix("Subject:").strip(), body.lstrip("\n")
+    # No carriage return may reach a header, whatever a name rendered into the subject contains.
+    return " ".join(first.removeprefix("Subject:").split()), body.lstrip("\n")
 
 
 def render_email(template: str, **context) -> tuple[str, str]:

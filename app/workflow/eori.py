@@ -61,10 +61,13 @@ def create_draft(actor: User) -> Application:
 
 def _apply(application: Application, content: dict, office_id: int | None) -> None:
     request = application.eori_request
-    request.basis = EoriBasis(content["basis"]) if content.get("basis") else None
-    request.person_type = PersonType(content["person_type"]) if content.get("person_type") else None
-    for name in TEXT_FIELDS:
-        setattr(request, name, (content.get(name) or "").strip() or None)
+    for name, kind in (("basis", EoriBasis), ("person_type", PersonType)):
+        try:
+            setattr(request, name, kind(content[name]) if content.get(name) else None)
+        except ValueError:
+            raise WorkflowError(_l("Choisissez une des valeurs proposées."), field=name) from None
+    for name in TEXT_FIELDS:  # one-line fields: a line break typed or pasted becomes a space
+        setattr(request, name, " ".join((content.get(name) or "").split()) or None)
     for name in IDENTIFIERS:
         setattr(request, name, eori_rules.compact(content.get(name), keep_dots=name == "ape_code") or None)
     if request.siret and not request.siren:  # the SIREN is the SIRET's first 9 digits
