@@ -11,7 +11,7 @@ import re
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from app.extensions import db
 from app.models import (
@@ -136,8 +136,9 @@ def pending_for(actor: User) -> list[CertificationRequest]:
     """The requests an officer or supervisor decides, oldest first (ix_certification_request_office_status)."""
     return list(db.session.scalars(select(CertificationRequest).where(
         CertificationRequest.office_id.in_(office_scope(actor)), CertificationRequest.status == C.PENDING)
-        .options(joinedload(CertificationRequest.user), joinedload(CertificationRequest.company),
-                 joinedload(CertificationRequest.office))
+        # selectin, not joined: a refresh reuses these options, and FOR UPDATE refuses outer joins (_decide).
+        .options(selectinload(CertificationRequest.user), selectinload(CertificationRequest.company),
+                 selectinload(CertificationRequest.office))
         .order_by(CertificationRequest.requested_at).limit(500)))
 
 
