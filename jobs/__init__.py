@@ -1,19 +1,30 @@
 """Background jobs. One enqueue helper: RQ when REDIS_URL is set, in-process otherwise."""
+import functools
 import logging
 
 from flask import current_app
+from redis import Redis
+from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
+# How long a "run pending" mark may outlive a job that never started (a worker down, a Redis restart): after
+# that, the next commit enqueues a run again. The periodic run delivers in the meantime.
+PENDING_MARK_SECONDS = 120
+
+
+@functools.lru_cache(maxsize=None)
+def redis_client(url: str) -> Redis:
+    """One client (and connection pool) per URL and process; redis-py renews the pool after a fork."""
+    return Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
 
 
 def enqueue(func, *args, queue: str = "default", **kwargs):
     """Run func(*args) as a job: on an RQ queue in production, right away in the embedded mode."""
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
-        from redis import Redis
         from rq import Queue, Retry
 
-        q = Queue(queue, connection=Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=10))
+        q = Queue(queue, connection=redis_client(redis_url))
         return q.enqueue(func, *args, retry=Retry(max=5, interval=[10, 30, 60, 300, 900]), **kwargs)
     try:
         return func(*args, **kwargs)
@@ -22,16 +33,35 @@ def enqueue(func, *args, queue: str = "default", **kwargs):
         return None
 
 
-def _enqueue_after_commit(func, queue: str):
-    """Enqueue the delivery of rows just committed. Redis unreachable: the rows stay pending and the periodic
-    job (jobs/schedule.py) delivers them once it is back; the change is done, so the request must not fail."""
-    from redis.exceptions import RedisError
+def _pending_mark(func) -> str:
+    return f"douane:pending:{func.__module__}.{func.__name__}"
 
+
+def _enqueue_after_commit(func, queue: str):
+    """Enqueue the delivery of rows just committed, unless a run of `func` is already waiting in the queue:
+    that run has not started, so it will see these rows too (one job per burst of transitions, not one per
+    transition). Redis unreachable: the rows stay pending and the periodic job (jobs/schedule.py) delivers
+    them once it is back; the change is done, so the request must not fail."""
+    redis_url = current_app.config.get("REDIS_URL")
     try:
+        if redis_url and not redis_client(redis_url).set(_pending_mark(func), "1", nx=True,
+                                                         ex=PENDING_MARK_SECONDS):
+            return None
         return enqueue(func, queue=queue)
     except RedisError:
         log.warning("queue %s unreachable: %s left to the periodic run", queue, func.__name__, exc_info=True)
         return None
+
+
+def run_started(func) -> None:
+    """Called by a delivery job before it selects its rows: a commit from now on needs a run of its own."""
+    redis_url = current_app.config.get("REDIS_URL")
+    if not redis_url:
+        return
+    try:
+        redis_client(redis_url).delete(_pending_mark(func))
+    except RedisError:  # the mark expires by itself; the rows are selected below all the same
+        log.warning("could not clear the pending mark of %s", func.__name__, exc_info=True)
 
 
 def enqueue_outbox_delivery():

@@ -21,6 +21,7 @@ from app.extensions import db
 from app.models import OutboxEmail
 from app.models._time import utcnow
 from app.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT
+from jobs import run_started
 from jobs.app_context import with_app_context
 
 log = logging.getLogger(__name__)
@@ -124,6 +125,7 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200) -> int:
     """Send the messages due at `now` (default: the current time); returns how many were sent.
 
     Safe to run twice at once: each row is claimed before it is sent."""
+    run_started(deliver_outbox)
     now = now or utcnow()
     ids = db.session.scalars(select(OutboxEmail.id).where(_due(now)).order_by(OutboxEmail.id).limit(limit)).all()
     return sum(deliver_one(i, now) for i in ids)

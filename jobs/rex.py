@@ -19,6 +19,7 @@ from app.extensions import db
 from app.models import RexTransmission
 from app.models._time import utcnow
 from app.models.transmissions import REX_ACKNOWLEDGED, REX_ERROR, REX_SENT, REX_TO_SEND
+from jobs import run_started
 from jobs.app_context import with_app_context
 
 log = logging.getLogger(__name__)
@@ -129,6 +130,7 @@ def transmit_pending(now: datetime | None = None, limit: int = 100) -> int:
     """Send the rows that are due; returns how many the central REX took. Without REX_CENTRAL_URL, none."""
     if not current_app.config.get("REX_CENTRAL_URL"):
         return 0
+    run_started(transmit_pending)
     now = now or utcnow()
     ids = db.session.scalars(select(RexTransmission.id).where(_due(now))
                              .order_by(RexTransmission.id).limit(limit)).all()

@@ -9,7 +9,7 @@ import time
 
 from flask import Flask
 
-from jobs import enqueue
+from jobs import enqueue, redis_client
 
 log = logging.getLogger(__name__)
 
@@ -24,10 +24,8 @@ def _claim_slot(app: Flask, name: str, interval: int, now: float) -> bool:
     redis_url = app.config.get("REDIS_URL")
     if not redis_url:
         return True
-    from redis import Redis
-
     slot = int(now // interval)
-    return bool(Redis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=10).set(f"douane:schedule:{name}:{slot}", "1", nx=True, ex=interval * 2))
+    return bool(redis_client(redis_url).set(f"douane:schedule:{name}:{slot}", "1", nx=True, ex=interval * 2))
 
 
 def run_due(app: Flask, last_run: dict, now: float | None = None) -> list[str]:

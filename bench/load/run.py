@@ -754,8 +754,9 @@ def main(argv=None) -> int:
         web = procs.start("gunicorn", [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
                                        f"127.0.0.1:{port}", "wsgi:app"], env)
         worker = None if args.no_worker else procs.start(
-            "rq-worker", [str(BIN / "rq"), "worker", "--url", args.redis_url, "--with-scheduler", "periodic", "emails",
-                          "rex", "batch", "default"], worker_env)
+            "rq-worker", [str(BIN / "rq"), "worker", "-w", "jobs.worker.AppWorker", "--url", args.redis_url,
+                          "--with-scheduler", "--dequeue-strategy", "round_robin", "periodic", "emails", "rex",
+                          "batch", "default"], worker_env)
         wait_http(f"http://127.0.0.1:{standin_port}/rex/registrations", standin)
         wait_http(f"http://127.0.0.1:{port}/healthz", web)
         log(f"serving http://127.0.0.1:{port} (gunicorn {args.workers} workers, pid {web.pid}), "

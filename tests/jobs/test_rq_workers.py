@@ -6,7 +6,11 @@ deadline reminders, the transmission to the central REX, the batch actions and t
 The worker runs in the test's process and app context, so with_app_context gives the jobs the test app and
 its database (as in test_deadlines.py).
 """
+import os
+import subprocess
+import sys
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from redis import Redis
@@ -22,8 +26,10 @@ from app.models.outbox import OUTBOX_PENDING, OUTBOX_SENT
 from jobs import scheduler
 from jobs.batch import run_batch
 from jobs.deadlines import send_deadline_reminders
+from jobs.outbox import deliver_outbox
 from jobs.rex import transmit_pending
 from jobs.schedule import PERIODIC
+from tests.conftest import PG_SCHEMA
 from tests.jobs.test_rex_transmission import standin  # noqa: F401  (the REX stand-in over real HTTP)
 from tests.workflow.conftest import (  # noqa: F401  (the workflow's actors and files)
     _french, company, draft, incomplete, officer, operator, under_review,
@@ -75,6 +81,69 @@ def outbox(template=None) -> list[OutboxEmail]:
 def transmissions() -> list[RexTransmission]:
     db.session.expire_all()
     return list(db.session.scalars(select(RexTransmission).order_by(RexTransmission.id)))
+
+
+# --- the worker of the Procfile ---------------------------------------------------------------------------------
+
+def _database_url_for_another_process(app) -> str:
+    """The test database, as a URL another process can open (with the test schema on PostgreSQL)."""
+    url = app.config["SQLALCHEMY_DATABASE_URI"]
+    return f"{url}?options=-csearch_path%3D{PG_SCHEMA}" if url.startswith("postgresql") else url
+
+
+def test_the_procfile_worker_runs_each_job_in_a_work_horse_forked_from_one_built_app(app, rq_redis, factory,
+                                                                                     tmp_path):
+    redis = rq_redis()
+    applications = [factory.submitted(factory.operator()) for _ in range(2)]  # their commits queue one delivery
+    emails = Queue("emails", connection=redis)
+    [first_id] = emails.job_ids
+    second = jobs.enqueue(deliver_outbox, queue="emails")  # a second job: a second horse from the same parent
+    env = {**os.environ, "DATABASE_URL": _database_url_for_another_process(app), "REDIS_URL": REDIS_TEST_URL,
+           "MAIL_SERVER": "", "MAIL_FILE_DIR": str(tmp_path)}
+
+    worker = subprocess.run([str(Path(sys.executable).parent / "rq"), "worker", "-w", "jobs.worker.AppWorker",
+                             "--burst", "--url", REDIS_TEST_URL, "emails"],
+                            env=env, capture_output=True, text=True, timeout=120)
+
+    assert worker.returncode == 0, worker.stderr
+    first = emails.fetch_job(first_id)
+    assert_finished(first)
+    assert_finished(second)
+    assert first.return_value() >= 2 and second.return_value() == 0  # each message once
+    assert all(row.status == OUTBOX_SENT for row in outbox())
+    written = "".join(path.read_text() for path in tmp_path.glob("*.eml"))
+    assert all(application.reference in written for application in applications)
+
+
+def test_commits_waiting_for_their_emails_share_one_queued_delivery(rq_redis, factory, operator):
+    redis = rq_redis()
+    emails = Queue("emails", connection=redis)
+
+    factory.submitted(operator)
+    factory.submitted(factory.operator())
+    assert emails.count == 1
+    work(redis, "emails")
+
+    assert emails.count == 0 and all(row.status == OUTBOX_SENT for row in outbox())
+    factory.submitted(factory.operator())  # the delivery has run: a new commit needs a new one
+    assert emails.count == 1
+    work(redis, "emails")
+    assert all(row.status == OUTBOX_SENT for row in outbox())
+
+
+def test_grants_waiting_for_their_transmission_share_one_queued_job(rq_redis, standin, factory,  # noqa: F811
+                                                                    officer):
+    server = standin()
+    files = [factory.submitted(factory.operator()) for _ in range(2)]
+    redis = rq_redis()
+
+    for application in files:
+        workflow.grant(officer, fresh(application.id))
+    assert Queue("rex", connection=redis).count == 1
+    work(redis, "rex")
+
+    assert [row.state for row in transmissions()] == ["acknowledged", "acknowledged"]
+    assert len(server.received()) == 2
 
 
 # --- deadline reminders -----------------------------------------------------------------------------------------
