@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Flask, abort, has_request_context, jsonify, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Engine, make_url
 
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from app.security_headers import init_security_headers
@@ -50,9 +50,14 @@ def _tune_postgresql(app: Flask) -> None:
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
-    given = connect_args.get("options", "")
+    # connect_args["options"] replaces the URL's own ?options=... (a search_path, say): start from both.
+    url_options = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options", "")
+    given = " ".join(o for o in (url_options if isinstance(url_options, str) else " ".join(url_options),
+                                 connect_args.get("options", "")) if o)
     if "random_page_cost" not in given and app.config.get("PG_RANDOM_PAGE_COST"):
-        connect_args["options"] = f"{given} -c random_page_cost={app.config['PG_RANDOM_PAGE_COST']}".strip()
+        given = f"{given} -c random_page_cost={app.config['PG_RANDOM_PAGE_COST']}".strip()
+    if given:
+        connect_args["options"] = given
     # A server that hangs instead of refusing must not hang the request: it gets the 503 page instead.
     connect_args.setdefault("connect_timeout", app.config.get("PG_CONNECT_TIMEOUT", 10))
     options["connect_args"] = connect_args

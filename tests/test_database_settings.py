@@ -1,0 +1,28 @@
+"""The PostgreSQL session settings the factory adds must not drop those the DATABASE_URL carries."""
+from app import create_app
+
+
+def _connect_options(url: str, **config) -> str:
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, **config})
+    return app.config["SQLALCHEMY_ENGINE_OPTIONS"]["connect_args"]["options"]
+
+
+def test_the_search_path_of_the_database_url_is_kept_beside_the_planner_setting():
+    options = _connect_options("postgresql://127.0.0.1/test?options=-csearch_path%3Dbench_load",
+                               PG_RANDOM_PAGE_COST="1.1")
+
+    assert options.split() == ["-csearch_path=bench_load", "-c", "random_page_cost=1.1"]
+
+
+def test_a_planner_setting_given_in_the_url_is_not_overridden():
+    options = _connect_options("postgresql://127.0.0.1/test?options=-crandom_page_cost%3D2", PG_RANDOM_PAGE_COST="1.1")
+
+    assert options == "-crandom_page_cost=2"
+
+
+def test_options_given_by_the_engine_settings_and_the_url_are_both_kept():
+    options = _connect_options("postgresql://127.0.0.1/test?options=-cstatement_timeout%3D5000",
+                               SQLALCHEMY_ENGINE_OPTIONS={"connect_args": {"options": "-csearch_path=s1"}},
+                               PG_RANDOM_PAGE_COST="1.1")
+
+    assert options.split() == ["-cstatement_timeout=5000", "-csearch_path=s1", "-c", "random_page_cost=1.1"]
