@@ -19,7 +19,7 @@ TABS = {
 
 def applications_in_tab(user, tab: str, status: str | None = None, search: str | None = None):
     statuses = TABS[tab]
-    query = operator_applications(user).where(Application.status.in_(statuses))
+    query = operator_applications(user, statuses)
     if status in {s.value for s in statuses}:
         query = query.where(Application.status == S(status))
     if search:

@@ -1,15 +1,24 @@
 """Who may see which files: one scoped query per role, used by every screen."""
-from sqlalchemy import or_, select
+from sqlalchemy import select, union_all
+from sqlalchemy.orm import aliased
 
 from app.models import Application, Certification, Role, User
 
 
-def operator_applications(user: User):
-    """The applications of the companies the account is certified for, and its own drafts."""
+def operator_applications(user: User, statuses=None):
+    """The applications of the companies the account is certified for, and its own files without a company
+    (drafts, EORI applications), in `statuses` when given.
+
+    Two index scans joined by UNION ALL: written as one OR, PostgreSQL walks the whole table in updated_at
+    order (105 ms at 100,000 files against 0.3 ms, bench/load)."""
     companies = select(Certification.company_id).where(Certification.user_id == user.id)
-    return select(Application).where(
-        or_(Application.company_id.in_(companies),
-            (Application.company_id.is_(None)) & (Application.created_by_id == user.id)))
+    certified, own = aliased(Application), aliased(Application)
+    of_companies = select(certified.id).where(certified.company_id.in_(companies))
+    without_company = select(own.id).where(own.company_id.is_(None), own.created_by_id == user.id)
+    if statuses is not None:
+        of_companies = of_companies.where(certified.status.in_(statuses))
+        without_company = without_company.where(own.status.in_(statuses))
+    return select(Application).where(Application.id.in_(union_all(of_companies, without_company)))
 
 
 def operator_may_access(user: User, application: Application) -> bool:
