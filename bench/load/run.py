@@ -529,12 +529,10 @@ def profile(url: str, schema: str, redis_url: str, config: dict, repeat: int) ->
 
 def child_env(args, port: int, standin_port: int, tmp: Path, app_name: str) -> dict:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PG", "DATABASE_", "REDIS_", "MAIL_"))}
-    options = quote(f"-csearch_path={args.schema} -crandom_page_cost=1.1", safe="")
+    options = quote(f"-csearch_path={args.schema}", safe="")
     env.update({
+        # The app adds its random_page_cost to the URL's options (app/__init__.py, _tune_postgresql).
         "DATABASE_URL": f"{args.url}?application_name={app_name}&options={options}",
-        # config.py puts random_page_cost in the engine's connect_args "options", which replace the URL's
-        # options (and so the search_path) entirely: turn that off, the URL carries random_page_cost itself.
-        "PG_RANDOM_PAGE_COST": "",
         "REDIS_URL": args.redis_url,
         "SECRET_KEY": f"bench-load-{random.randrange(10**12)}",
         "PUBLIC_RATE_LIMIT": LIFTED,
