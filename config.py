@@ -72,6 +72,10 @@ class Config:
     # The default is the stand-in server: flask --app wsgi rex-standin --port 8765
     REX_CENTRAL_URL = os.environ.get("REX_CENTRAL_URL", "http://127.0.0.1:8765/rex/registrations") or None
     REX_TIMEOUT_SECONDS = float(os.environ.get("REX_TIMEOUT_SECONDS", "10"))
+    # With Redis, a commit that leaves emails or transmissions to send starts their delivery this many seconds
+    # later (rq's scheduler, `--with-scheduler`), and the commits of that interval share the one job: a busy
+    # minute costs a few jobs, not one per transition (bench/load). 0: at once.
+    DELIVERY_DELAY_SECONDS = float(os.environ.get("DELIVERY_DELAY_SECONDS", "2"))
 
     # Public register (/registre, /api/public/...): requests per client IP, shared by its three routes.
     PUBLIC_RATE_LIMIT = os.environ.get("PUBLIC_RATE_LIMIT", "60 per minute")
@@ -93,6 +97,7 @@ class TestConfig(Config):
     SECRET_KEY = "test"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"
+    DELIVERY_DELAY_SECONDS = 0  # tests/jobs/test_rq_workers.py sets one to follow the delayed path
     REX_CENTRAL_URL = None  # no transmission unless a test points it at a stand-in (tests/jobs/test_rex_transmission.py)
     # Limits stay on; tests/public lowers this one to prove the 429. Concurrent runs sharing one Redis
     # keep their own counters (as PG_SCHEMA in tests/conftest.py), so limiter.reset() clears only this run's.

@@ -1,6 +1,7 @@
 """Background jobs. One enqueue helper: RQ when REDIS_URL is set, in-process otherwise."""
 import functools
 import logging
+from datetime import timedelta
 
 from flask import current_app
 from redis import Redis
@@ -8,7 +9,8 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 # How long a "run pending" mark may outlive a job that never started (a worker down, a Redis restart): after
-# that, the next commit enqueues a run again. The periodic run delivers in the meantime.
+# that, the next commit enqueues a run again. The periodic run delivers in the meantime. Longer than any
+# DELIVERY_DELAY_SECONDS.
 PENDING_MARK_SECONDS = 120
 
 
@@ -18,14 +20,18 @@ def redis_client(url: str) -> Redis:
     return Redis.from_url(url, socket_connect_timeout=5, socket_timeout=10)
 
 
-def enqueue(func, *args, queue: str = "default", **kwargs):
-    """Run func(*args) as a job: on an RQ queue in production, right away in the embedded mode."""
+def enqueue(func, *args, queue: str = "default", delay: float = 0, **kwargs):
+    """Run func(*args) as a job: on an RQ queue in production (`delay` seconds from now, by the worker's
+    scheduler), right away in the embedded mode."""
     redis_url = current_app.config.get("REDIS_URL")
     if redis_url:
         from rq import Queue, Retry
 
         q = Queue(queue, connection=redis_client(redis_url))
-        return q.enqueue(func, *args, retry=Retry(max=5, interval=[10, 30, 60, 300, 900]), **kwargs)
+        retry = Retry(max=5, interval=[10, 30, 60, 300, 900])
+        if delay:
+            return q.enqueue_in(timedelta(seconds=delay), func, *args, retry=retry, **kwargs)
+        return q.enqueue(func, *args, retry=retry, **kwargs)
     try:
         return func(*args, **kwargs)
     except Exception:  # an in-process job must not break the request that caused it
@@ -38,16 +44,16 @@ def _pending_mark(func) -> str:
 
 
 def _enqueue_after_commit(func, queue: str):
-    """Enqueue the delivery of rows just committed, unless a run of `func` is already waiting in the queue:
-    that run has not started, so it will see these rows too (one job per burst of transitions, not one per
-    transition). Redis unreachable: the rows stay pending and the periodic job (jobs/schedule.py) delivers
-    them once it is back; the change is done, so the request must not fail."""
+    """Enqueue the delivery of rows just committed, DELIVERY_DELAY_SECONDS from now, unless a run of `func` is
+    already waiting: that run has not started, so it will see these rows too (one job per burst of
+    transitions, not one per transition). Redis unreachable: the rows stay pending and the periodic job
+    (jobs/schedule.py) delivers them once it is back; the change is done, so the request must not fail."""
     redis_url = current_app.config.get("REDIS_URL")
     try:
         if redis_url and not redis_client(redis_url).set(_pending_mark(func), "1", nx=True,
                                                          ex=PENDING_MARK_SECONDS):
             return None
-        return enqueue(func, queue=queue)
+        return enqueue(func, queue=queue, delay=current_app.config.get("DELIVERY_DELAY_SECONDS", 0))
     except RedisError:
         log.warning("queue %s unreachable: %s left to the periodic run", queue, func.__name__, exc_info=True)
         return None

@@ -9,6 +9,7 @@ its database (as in test_deadlines.py).
 import os
 import subprocess
 import sys
+import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -129,6 +130,23 @@ def test_commits_waiting_for_their_emails_share_one_queued_delivery(rq_redis, fa
     assert emails.count == 1
     work(redis, "emails")
     assert all(row.status == OUTBOX_SENT for row in outbox())
+
+
+def test_with_a_delivery_delay_the_commits_of_that_interval_share_one_scheduled_job(app, rq_redis, factory, operator,
+                                                                                  monkeypatch):
+    redis = rq_redis()
+    monkeypatch.setitem(app.config, "DELIVERY_DELAY_SECONDS", 1)
+    emails = Queue("emails", connection=redis)
+
+    factory.submitted(operator)
+    factory.submitted(factory.operator())
+    assert emails.count == 0 and emails.scheduled_job_registry.count == 1
+    assert all(row.status == OUTBOX_PENDING for row in outbox())
+    time.sleep(1.2)
+    SimpleWorker([emails], connection=redis).work(burst=True, with_scheduler=True)  # moves it to the queue, runs it
+
+    assert emails.scheduled_job_registry.count == 0 and emails.count == 0
+    assert outbox() and all(row.status == OUTBOX_SENT for row in outbox())
 
 
 def test_grants_waiting_for_their_transmission_share_one_queued_job(rq_redis, standin, factory,  # noqa: F811
