@@ -89,7 +89,7 @@ class Config:
     INCOMPLETE_ANSWER_DAYS = 30
     ACTIVATION_TOKEN_MAX_AGE = 3 * 24 * 3600
 
-    PASSWORD_HASH_METHOD = "scrypt"
+    PASSWORD_HASH_METHOD = "argon2id"  # app/auth/passwords.py; werkzeug methods (scrypt, pbkdf2:...) also accepted
 
 
 class TestConfig(Config):

@@ -8,7 +8,7 @@ import hmac
 from flask import current_app
 from sqlalchemy import func, select
 
-from app.auth.passwords import hash_password
+from app.auth.passwords import hash_password, needs_rehash
 from app.auth.tokens import (
     InvalidResetToken, activation_token, password_fingerprint, password_reset_token, read_password_reset_token,
     user_id_from_activation_token,
@@ -98,3 +98,11 @@ def reset_password(user: User, password: str) -> None:
     if user.activated_at is None:
         user.activated_at = utcnow()
     db.session.commit()
+
+
+def renew_password_hash(user: User, password: str) -> None:
+    """At a successful login, the password at hand: a hash of an older method or cost is replaced by
+    today's (app/auth/passwords.py). Like any new hash, it retires a reset link still pending."""
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.session.commit()

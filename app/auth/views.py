@@ -81,13 +81,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.username) == form.username.data.lower()))
-        if user is None or not check_password(user.password_hash, form.password.data):
+        if not check_password(user.password_hash if user else None, form.password.data):
             request.login_failed = True
             form.password.errors.append(_("Identifiant ou mot de passe incorrect."))
         elif not user.is_active:
             form.username.errors.append(_("Ce compte n'est pas encore activé : cliquez sur le lien reçu par "
                                           "courriel."))
         else:
+            accounts.renew_password_hash(user, form.password.data)
             _renew_session()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
