@@ -6,7 +6,7 @@ from wtforms import BooleanField, DateField, RadioField, SelectField, StringFiel
 from wtforms.validators import Optional
 
 from app.models import EoriBasis, PersonType
-from app.operator.forms import _text
+from app.operator.forms import _text, country_field
 from app.workflow.eori import FIELDS
 
 BAD_DATE = _l("Date invalide : saisissez-la au format jj/mm/aaaa.")
@@ -50,7 +50,7 @@ class EoriForm(FlaskForm):
     address = _text(_l("Numéro et voie"), 200)
     postcode = _text(_l("Code postal"), 20)
     city = _text(_l("Ville"), 100)
-    country = SelectField(_l("Pays"), validators=[Optional()], validate_choice=True)
+    country = country_field()
     phone = _text(_l("Téléphone"), 40)
     email = _text(_l("Courriel"), 254, email=True)
 

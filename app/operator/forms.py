@@ -4,10 +4,16 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Length, Optional
 
+from app.operator.widgets import LongListSelect
 from app.workflow.content import CONTACT_FIELDS, ApplicationContent
 from app.workflow.rules import MAX_CONTACTS, MAX_GOODS_LINES
 
 INVALID_EMAIL = _l("Adresse électronique invalide.")
+
+
+def country_field():
+    """A country list (its choices set per request, in the reader's language: set_choices)."""
+    return SelectField(_l("Pays"), validators=[Optional()], validate_choice=True, widget=LongListSelect())
 
 
 def _text(label, max_length, email=False):
@@ -36,7 +42,7 @@ class ContactForm(_RowForm):
     address = _text(_l("Numéro et voie"), 200)
     postcode = _text(_l("Code postal"), 20)
     city = _text(_l("Ville"), 100)
-    country = SelectField(_l("Pays"), validators=[Optional()], validate_choice=True)
+    country = country_field()
     phone = _text(_l("Téléphone"), 40)
     email = _text(_l("Courriel"), 254, email=True)
     fax = _text(_l("Fax"), 40)
@@ -59,7 +65,7 @@ class ApplicationForm(FlaskForm):
     exporter_address = _text(_l("Numéro et voie"), 200)
     exporter_postcode = _text(_l("Code postal"), 20)
     exporter_city = _text(_l("Ville"), 100)
-    exporter_country = SelectField(_l("Pays"), validators=[Optional()], validate_choice=True)
+    exporter_country = country_field()
     exporter_phone = _text(_l("Téléphone"), 40)
     exporter_email = _text(_l("Courriel"), 254, email=True)
     exporter_fax = _text(_l("Fax"), 40)
@@ -71,7 +77,7 @@ class ApplicationForm(FlaskForm):
     representative_address = _text(_l("Numéro et voie"), 200)
     representative_postcode = _text(_l("Code postal"), 20)
     representative_city = _text(_l("Ville"), 100)
-    representative_country = SelectField(_l("Pays"), validators=[Optional()], validate_choice=True)
+    representative_country = country_field()
     representative_phone = _text(_l("Téléphone"), 40)
     representative_email = _text(_l("Courriel"), 254, email=True)
     representative_fax = _text(_l("Fax"), 40)
