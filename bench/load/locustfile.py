@@ -105,6 +105,20 @@ class Browser(FastHttpUser):
                 self.logged_in = False
         return self.logged_in
 
+    def start_again(self, home: str) -> None:
+        """The session ends (« Se déconnecter ») and the person logs in again later: people come and go, so
+        logins happen under the full load too, not only while the users arrive."""
+        if not self.ensure_logged_in():
+            return
+        try:
+            page = self.get(home)
+            self.post("/deconnexion", {"csrf_token": CSRF.search(page.text).group(1)}, r"/connexion")
+        except FlowError:
+            return
+        self.logged_in = False
+        think(1, 3)
+        self.ensure_logged_in()
+
     def follow(self, location: str) -> object:
         """Follow redirects hop by hop (each one is a request of the statistics) to the final page."""
         for _ in range(5):
@@ -118,8 +132,9 @@ class Browser(FastHttpUser):
 # --- operators ------------------------------------------------------------------------------------
 
 class Operator(Browser):
-    """Logs in once; files REX applications (draft, form, validation, recap, submission, confirmation) for
-    the free companies of its account, and browses « Mes demandes en cours » and its files."""
+    """Logs in; files REX applications (draft, form, validation, recap, submission, confirmation) for
+    the free companies of its account, browses « Mes demandes en cours » and its files, and now and then
+    logs out and in again."""
 
     weight = WEIGHTS["operator"]
     wait_time = between(1, 3)
@@ -223,12 +238,17 @@ class Operator(Browser):
             think(0.5, 1.5)
             self.get(f"/rex/demandes/{random.choice(self.mine)}")
 
+    @task(1)
+    def session_ends(self):
+        self.start_again("/rex/demandes/en-cours")
+
 
 # --- officers -------------------------------------------------------------------------------------
 
 class Officer(Browser):
-    """Logs in once; pages its queues, filters « Tous les dossiers du service », and instructs the files of
-    its office under review: opens the instruction page, then grants (70%) or asks for information."""
+    """Logs in; pages its queues, filters « Tous les dossiers du service », instructs the files of its
+    office under review (opens the instruction page, then grants (70%) or asks for information), and now
+    and then logs out and in again."""
 
     weight = WEIGHTS["officer"]
     wait_time = between(1, 3)
@@ -251,6 +271,10 @@ class Officer(Browser):
     @task(2)
     def to_instruct_page(self):
         self.page(f"/admin/a_traiter/?page={random.randint(1, 40)}")
+
+    @task(1)
+    def session_ends(self):
+        self.start_again("/admin/a_traiter/")
 
     @task(1)
     def unassigned(self):

@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import math
 import os
 import random
 import re
@@ -224,27 +225,30 @@ def read_stats(prefix: Path) -> list[dict]:
         return list(csv.DictReader(f))
 
 
-def _ms(value: str) -> float:
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return float("nan")
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[max(0, int(-(-len(ordered) * p // 100)) - 1)] if ordered else float("nan")
 
 
-def steady_state(results: dict, settle: float = 5.0) -> tuple[dict[str, float], float, float]:
-    """p95 per route (and of all requests) of the requests started once every user was in, plus `settle` s."""
-    since = results["times"].get("spawning_complete", results["times"]["test_start"]) + settle
-    by_route: dict[str, list[float]] = {}
+def measured_window(results: dict, duration: int) -> tuple[float, float]:
+    """The `duration` seconds from the moment every user is in: the figures of the target."""
+    since = results["times"].get("spawning_complete", results["times"]["test_start"])
+    return since, since + duration
+
+
+def route_stats(results: dict, since: float, until: float) -> dict[str, dict]:
+    """Per route (and TOTAL): requests, failures and exact percentiles of the requests started in [since, until)."""
+    by_route: dict[str, list[tuple[float, bool]]] = {}
     for start, method, name, ms, failed in results["samples"]:
-        if start >= since:
-            by_route.setdefault(f"{method} {name}", []).append(ms)
-            by_route.setdefault("TOTAL", []).append(ms)
-    return {k: percentile(v, 95) for k, v in by_route.items()}, since, results["times"].get("test_stop", since)
+        if since <= start < until:
+            by_route.setdefault(f"{method} {name}", []).append((ms, failed))
+            by_route.setdefault("TOTAL", []).append((ms, failed))
+    stats = {}
+    for route, rows in by_route.items():
+        times = [ms for ms, _ in rows]
+        stats[route] = {"requests": len(rows), "failures": sum(f for _, f in rows), "p50": percentile(times, 50),
+                        "p95": percentile(times, 95), "p99": percentile(times, 99), "max": max(times)}
+    return stats
 
 
 def print_timeline(results: dict, step: int = 10) -> None:
@@ -259,32 +263,29 @@ def print_timeline(results: dict, step: int = 10) -> None:
             f"{max(v):7.0f}")
 
 
-def print_table(stats: list[dict], target_ms: float, steady: dict[str, float]) -> dict:
-    header = ("route", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "failures", "steady p95")
-    rows, slow, failing, total = [], [], [], None
-    for row in stats:
-        name = f"{row['Type']} {row['Name']}" if row["Name"] != "Aggregated" else "TOTAL"
-        cells = (name, row["Request Count"], f"{float(row['Requests/s']):.1f}", f"{_ms(row['50%']):.0f}",
-                 f"{_ms(row['95%']):.0f}", f"{_ms(row['99%']):.0f}", f"{_ms(row['Max Response Time']):.0f}",
-                 row["Failure Count"], f"{steady.get(name, float('nan')):.0f}")
-        if row["Name"] == "Aggregated":
-            total = (cells, row)
-            continue
-        rows.append(cells)
-        if _ms(row["95%"]) >= target_ms:
-            slow.append(cells[0])
-        if int(row["Failure Count"]):
-            failing.append(cells[0])
-    rows.sort(key=lambda c: -float(c[4]))
-    widths = [max(len(h), *(len(r[i]) for r in rows + [total[0]])) for i, h in enumerate(header)]
+def print_table(window: dict[str, dict], ramp: dict[str, dict], seconds: float, target_ms: float) -> list[str]:
+    """The measured window per route, slowest p95 first, with the p95 of the same route during the ramp;
+    returns the routes over target."""
+    header = ("route", "requests", "req/s", "p50 ms", "p95 ms", "p99 ms", "max ms", "failures", "ramp p95")
+    nan = float("nan")
+
+    def cells(name: str, row: dict) -> tuple:
+        return (name, str(row["requests"]), f"{row['requests'] / seconds:.1f}", f"{row['p50']:.0f}",
+                f"{row['p95']:.0f}", f"{row['p99']:.0f}", f"{row['max']:.0f}", str(row["failures"]),
+                f"{ramp.get(name, {}).get('p95', nan):.0f}")
+
+    rows = sorted((cells(k, v) for k, v in window.items() if k != "TOTAL"), key=lambda c: -float(c[4]))
+    total = cells("TOTAL", window["TOTAL"])
+    slow = [c[0] for c in rows if float(c[4]) >= target_ms]
+    widths = [max(len(h), *(len(r[i]) for r in rows + [total])) for i, h in enumerate(header)]
     line = lambda cells: "| " + " | ".join(  # noqa: E731
         c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths))) + " |"
     log(line(header))
     log("|" + "|".join("-" * (w + 2) for w in widths) + "|")
-    for cells in rows:
-        log(line(cells) + ("  < p95 over target" if cells[0] in slow else ""))
-    log(line(total[0]))
-    return {"slow": slow, "failing": failing, "total": total[1]}
+    for c in rows:
+        log(line(c) + ("  < p95 over target" if c[0] in slow else ""))
+    log(line(total))
+    return slow
 
 
 def print_cpu(rows: list[tuple[str, float, float]]) -> None:
@@ -768,8 +769,10 @@ def main(argv=None) -> int:
         meter_engine = create_engine(app.config["SQLALCHEMY_DATABASE_URI"])
         started = datetime.now(timezone.utc)
         prefix = out / "locust"
+        # The users arrive at the spawn rate; the measured window is the `duration` seconds once all are in.
+        ramp = math.ceil(args.users / args.spawn_rate)
         locust_args = [str(BIN / "locust"), "-f", str(ROOT / "bench" / "load" / "locustfile.py"), "--headless",
-                       "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{args.duration}s",
+                       "-u", str(args.users), "-r", str(args.spawn_rate), "-t", f"{ramp + args.duration}s",
                        "--stop-timeout", "30", "--host", f"http://127.0.0.1:{port}", "--csv", str(prefix),
                        "--only-summary", "--loglevel", "WARNING"]
         log(f"load average at the start of the load: {os.getloadavg()[0]:.2f}\n$ {' '.join(locust_args[1:])}")
@@ -779,14 +782,14 @@ def main(argv=None) -> int:
         if worker:
             measured["rq worker (+ work horses)"] = worker
         meter = CpuMeter(measured, meter_engine, f"{args.schema}_")
-        # CPU is measured from 5 s in (the first users are in, the app's connections exist) to the end of -t.
-        time.sleep(max(0.0, launched + 5 - time.time()))
+        # CPU is measured over the measured window: from the end of the ramp to the end of -t.
+        time.sleep(max(0.0, launched + ramp - time.time()))
         before = meter.sample()
-        while locust.poll() is None and time.time() < launched + args.duration:
+        while locust.poll() is None and time.time() < launched + ramp + args.duration:
             time.sleep(0.2)
         after = meter.sample()
         try:
-            locust.wait(timeout=args.duration + 120)
+            locust.wait(timeout=ramp + args.duration + 120)
         except subprocess.TimeoutExpired:
             raise RuntimeError("locust did not finish in time") from None
         load_end = os.getloadavg()
@@ -797,14 +800,16 @@ def main(argv=None) -> int:
         log(f"worker queues (queued, started, failed) at the end of the load: {backlog or 'empty'}; "
             f"60 s later: {left or 'empty'}")
 
-        stats = read_stats(prefix)
         results = json.loads((out / "filings.json").read_text())
-        steady, since, until = steady_state(results)
-        log(f"\n{args.users} users ({', '.join(f'{k} weight {v}' for k, v in weights.items())}), spawn rate "
-            f"{args.spawn_rate}/s, {args.duration} s; gunicorn {args.workers} workers; response times from locust "
-            f"(ms, percentiles rounded by locust above 100 ms); steady p95: exact, of the requests started from "
-            f"{since - results['times']['test_start']:.0f} s (every user in, plus 5 s) to the end:\n")
-        table = print_table(stats, args.target_ms, steady)
+        since, until = measured_window(results, args.duration)
+        window = route_stats(results, since, until)
+        ramp_stats = route_stats(results, results["times"]["test_start"], since)
+        everything = route_stats(results, 0, float("inf"))["TOTAL"]
+        log(f"\n{args.users} users ({', '.join(f'{k} weight {v}' for k, v in weights.items())}) arriving at "
+            f"{args.spawn_rate:g}/s (ramp of {since - results['times']['test_start']:.1f} s), then {args.duration} s "
+            f"with all of them: the measured window. gunicorn {args.workers} workers. Exact response times in ms "
+            f"of the requests started in the window; ramp p95: the same route while the users were arriving:\n")
+        slow = print_table(window, ramp_stats, args.duration, args.target_ms)
         print_timeline(results)
         print_cpu(CpuMeter.report(before, after))
         failures = Path(f"{prefix}_failures.csv")
@@ -819,18 +824,18 @@ def main(argv=None) -> int:
         errors = [line for line in (out / "gunicorn.log").read_text(errors="replace").splitlines()
                   if "Traceback" in line or "ERROR" in line or "WORKER TIMEOUT" in line]
         log(f"\ngunicorn log: {len(errors)} error lines" + "".join(f"\n  {e[:200]}" for e in errors[:10]))
-        total = table["total"]
-        target = (not table["slow"] and not table["failing"] and locust.returncode == 0)
+        total = window["TOTAL"]
+        target = not slow and not everything["failures"] and locust.returncode == 0
         log(f"\nTarget ({args.users} concurrent users for {args.duration} s, no failure, p95 under "
             f"{args.target_ms:.0f} ms on every route): " + ("HOLDS" if target else "MISSED") +
-            f" — {total['Request Count']} requests, {float(total['Requests/s']):.1f}/s, "
-            f"{total['Failure Count']} failures" +
-            (f"; p95 over target on: {', '.join(table['slow'])}" if table["slow"] else "") +
-            (f"; failures on: {', '.join(table['failing'])}" if table["failing"] else ""))
-        steady_slow = [k for k, v in steady.items() if k != "TOTAL" and v >= args.target_ms]
-        log(f"Steady state only (from {since - results['times']['test_start']:.0f} s): p95 of all requests "
-            f"{steady.get('TOTAL', float('nan')):.0f} ms; "
-            + (f"over target on {len(steady_slow)} routes: {', '.join(sorted(steady_slow))}" if steady_slow
+            f" — {total['requests']} requests in the window, {total['requests'] / args.duration:.1f}/s, p95 "
+            f"{total['p95']:.0f} ms; {everything['failures']} failures in the whole run "
+            f"({everything['requests']} requests)" +
+            (f"; p95 over target on: {', '.join(slow)}" if slow else ""))
+        ramp_slow = sorted(k for k, v in ramp_stats.items() if k != "TOTAL" and v["p95"] >= args.target_ms)
+        log(f"Ramp ({ramp_stats['TOTAL']['requests']} requests while the users arrived): p95 "
+            f"{ramp_stats['TOTAL']['p95']:.0f} ms; "
+            + (f"over target on {len(ramp_slow)} routes: {', '.join(ramp_slow)}" if ramp_slow
                else "under target on every route"))
 
         with app.app_context():
@@ -844,7 +849,7 @@ def main(argv=None) -> int:
             rows = profile(args.url, args.schema, args.redis_url, config, args.profile_repeat)
             log(f"\nSingle requests, one at a time, in this process (Flask test client, same data, median of "
                 f"{args.profile_repeat}), for comparison with the p50 under load:")
-            p50 = {f"{r['Type']} {r['Name']}": _ms(r["50%"]) for r in stats}
+            p50 = {name: row["p50"] for name, row in window.items()}
             log(f"  {'route':52} {'wall ms':>8} {'CPU ms':>7} {'SQL stmts':>9} {'SQL ms':>7} {'p50 load':>9}")
             for name, wall, cpu, count, sql in sorted(rows, key=lambda r: -r[1]):
                 under = p50.get(name.replace(" (unknown)", ""))
