@@ -105,7 +105,11 @@ def register_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+        from app.auth.sessions import session_matches
+
+        # A disabled account, or one whose password changed since this session began, is signed out.
+        user = db.session.get(User, int(user_id))
+        return user if user is not None and user.is_active and session_matches(user) else None
 
 
 def register_blueprints(app: Flask) -> None:
