@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import (
-    Application, ApplicationKind, PreferentialRelation, Registration, TariffHeading,
+    Application, ApplicationKind, Company, PreferentialRelation, Registration, TariffHeading,
 )
 from app.models.applications import PENDING_STATUSES
 from app.models.registrations import ACTIVE_REGISTRATION_STATUSES
@@ -145,6 +145,17 @@ def conflicting_file(company_id: int | None, application_id: int | None) -> str 
     return None
 
 
+def invalidated_eori(company_id: int | None) -> str | None:
+    """A REX registration needs a valid EORI number (domain.md 3): none is filed for an invalidated one."""
+    if company_id is None:
+        return None
+    invalidated_on = db.session.scalar(select(Company.eori_invalidated_on).where(Company.id == company_id))
+    if invalidated_on is None:
+        return None
+    return str(_l("Le numéro EORI de cet opérateur a été invalidé le %(date)s : aucune demande REX ne peut être "
+                  "déposée pour lui.", date=invalidated_on.strftime("%d/%m/%Y")))
+
+
 def completeness_errors(content: ApplicationContent, application_id: int | None = None,
                         modification: bool = False) -> dict[str, str]:
     """Every rule of the form; an empty dict means the application may be submitted. A modification request
@@ -174,7 +185,8 @@ def completeness_errors(content: ApplicationContent, application_id: int | None 
     for name in ("signatory_name", "signatory_function", "place"):
         if not (consent.get(name) or "").strip():
             errors[f"consent_{name}"] = REQUIRED
-    conflict = None if modification else conflicting_file(content.company_id, application_id)
+    conflict = invalidated_eori(content.company_id) or (
+        None if modification else conflicting_file(content.company_id, application_id))
     if conflict:
         errors["company_id"] = conflict
     return errors

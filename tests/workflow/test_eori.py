@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from app import workflow
 from app.extensions import db
 from app.models import (
-    ApplicationKind, ApplicationStatus, Certification, CertificationStatus, Company, HistoryEvent, OutboxEmail, Role,
+    Application, ApplicationKind, ApplicationStatus, Certification, CertificationStatus, Company, HistoryEvent, OutboxEmail, Role,
 )
 from app.workflow import certifications, eori, eori_rules
 
@@ -78,12 +78,22 @@ def test_vat_key_must_match_the_siren():
 
 def test_a_malformed_identifier_is_refused_at_save_beside_its_field(applicant, office):
     application = eori.create_draft(applicant)
-    with pytest.raises(workflow.WorkflowError) as refused:
+    with pytest.raises(workflow.Incomplete) as refused:
         eori.save_draft(applicant, application, valid_content(siret="73282932000079"), office.id)
-    assert refused.value.field == "siret"
-    with pytest.raises(workflow.WorkflowError) as refused:
+    assert list(refused.value.errors) == ["siret"]
+    with pytest.raises(workflow.Incomplete) as refused:
         eori.save_draft(applicant, application, valid_content(ape_code="4690Z"), office.id)
-    assert refused.value.field == "ape_code"
+    assert list(refused.value.errors) == ["ape_code"]
+
+
+def test_every_malformed_identifier_is_reported_at_once(applicant, office):
+    application = eori.create_draft(applicant)
+
+    with pytest.raises(workflow.Incomplete) as refused:
+        eori.save_draft(applicant, application, valid_content(siret="73282932000079", ape_code="4690Z",
+                                                              legal_form="57"), office.id)
+
+    assert {"siret", "ape_code", "legal_form"} <= set(refused.value.errors)
 
 
 def test_identifiers_are_stored_as_typed_without_spaces_or_dots(applicant, office):
@@ -94,9 +104,9 @@ def test_identifiers_are_stored_as_typed_without_spaces_or_dots(applicant, offic
 
 def test_a_siret_must_belong_to_the_siren(applicant, office):
     application = eori.create_draft(applicant)
-    with pytest.raises(workflow.WorkflowError) as refused:
+    with pytest.raises(workflow.Incomplete) as refused:
         eori.save_draft(applicant, application, valid_content(siren="404833048"), office.id)
-    assert refused.value.field in ("siret", "vat_number")
+    assert set(refused.value.errors) & {"siret", "vat_number"}
 
 
 def test_an_incomplete_form_lists_what_is_missing(applicant, office):
@@ -222,6 +232,22 @@ def test_invalidation_at_the_holders_request_records_its_date(factory, applicant
     assert len(_emails("eori_invalidated")) == 1
     with pytest.raises(workflow.WrongStatus):
         eori.invalidate(officer, company, "ceased", None, "Encore")
+
+
+def test_no_rex_application_is_submitted_for_an_invalidated_eori(factory, applicant, office):
+    officer = factory.officer("FR000600")
+    application = _filed(applicant, office)
+    workflow.submit(applicant, application)
+    company = workflow.grant(officer, application)
+    eori.invalidate(officer, company, "ceased", date(2026, 11, 2), "Liquidation")
+    rex = factory.draft(applicant, company)
+
+    with pytest.raises(workflow.Incomplete) as refused:
+        workflow.submit(applicant, rex)
+
+    assert refused.value.errors["company_id"] == ("Le numéro EORI de cet opérateur a été invalidé le 02/11/2026 : "
+                                                  "aucune demande REX ne peut être déposée pour lui.")
+    assert db.session.get(Application, rex.id).status == ApplicationStatus.DRAFT
 
 
 def test_invalidation_needs_a_reason_and_an_officer_of_the_office(factory, applicant, office):
