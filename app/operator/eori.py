@@ -75,8 +75,12 @@ def eori_edit(application_id: int):
     try:
         eori_workflow.save_draft(current_user, application, form_to_content(form), form.office_id.data,
                                  expected_version=_version(form))
+    except workflow.Incomplete as exc:  # malformed identifiers, a bad date: each beside its field
+        for message in attach_errors(form, exc.errors).values():
+            flash(str(message), "danger")
+        return _render_form(form, application, 422)
     except workflow.WorkflowError as exc:
-        if exc.field in form:  # a malformed identifier, a bad date: beside its field
+        if exc.field in form:
             form[exc.field].errors = [*form[exc.field].errors, str(exc.message)]
         else:
             flash(str(exc.message), "danger")

@@ -27,7 +27,7 @@ from app.workflow.applications import (
     OPERATOR_ROLES, _commit, _email_context, _fail, _lock, _non_empty, _require_operator, _require_status, _touch,
     atomic, record, reference_for,
 )
-from app.workflow.errors import NotAllowed, WorkflowError, WrongStatus
+from app.workflow.errors import Incomplete, NotAllowed, WorkflowError, WrongStatus
 
 S = ApplicationStatus
 TEXT_FIELDS = ("name", "first_name", "legal_form", "address", "postcode", "city", "country", "phone", "email",
@@ -98,9 +98,8 @@ def save_draft(actor: User, application: Application, content: dict, office_id: 
         before = content_of(application.eori_request)
         _apply(application, content, office_id)
         errors = eori_rules.field_errors(application.eori_request)
-        if errors:
-            field, message = next(iter(errors.items()))
-            raise WorkflowError(message, field=field)
+        if errors:  # every malformed identifier at once, each beside its field
+            raise Incomplete(_l("Certains champs sont mal renseignés : corrigez les champs signalés."), errors)
         if application.status == S.INCOMPLETE:
             after = content_of(application.eori_request)
             changes = [{"field": k, "old": _text(before[k]), "new": _text(after[k])}

@@ -150,6 +150,16 @@ def test_a_malformed_identifier_is_refused_beside_its_field_and_nothing_is_saved
     assert reload(filing["application"].id).eori_request.name is None  # the draft was not saved
 
 
+def test_every_malformed_identifier_is_refused_beside_its_own_field_at_once(filing):
+    typed, response = _post(filing, action="save", siret="73282932000079", ape_code="4690Z", legal_form="57100")
+
+    assert response.status_code == 422
+    doc = _assert_kept(response, typed)
+    assert errors_beside(doc, "siret") == [SIRET_INVALID]
+    assert errors_beside(doc, "ape_code") == [APE_INVALID]
+    assert errors_beside(doc, "legal_form") == ["Catégorie juridique INSEE : 4 chiffres, par exemple 5710 pour une SAS."]
+
+
 @pytest.mark.parametrize("overrides, saved", [
     ({}, {"siren": "732829320", "siret": SIRET, "vat_number": "FR44732829320", "ape_code": "46.90Z"}),
     # La Poste's establishments: digits summing to a multiple of 5 instead of Luhn; the SIREN read from the SIRET.
