@@ -78,6 +78,7 @@ def eori_edit(application_id: int):
     except workflow.Incomplete as exc:  # malformed identifiers, a bad date: each beside its field
         for message in attach_errors(form, exc.errors).values():
             flash(str(message), "danger")
+        flash(str(exc.message), "danger")
         return _render_form(form, application, 422)
     except workflow.WorkflowError as exc:
         if exc.field in form:

@@ -158,6 +158,7 @@ def test_every_malformed_identifier_is_refused_beside_its_own_field_at_once(fili
     assert errors_beside(doc, "siret") == [SIRET_INVALID]
     assert errors_beside(doc, "ape_code") == [APE_INVALID]
     assert errors_beside(doc, "legal_form") == ["Catégorie juridique INSEE : 4 chiffres, par exemple 5710 pour une SAS."]
+    assert "Certains champs sont mal renseignés : corrigez les champs signalés." in page_text(response)
 
 
 @pytest.mark.parametrize("overrides, saved", [
