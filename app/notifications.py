@@ -45,10 +45,20 @@ def email_rows(template: str, messages: Iterable[tuple[str, dict]]) -> list[dict
     return rows
 
 
+# Set in the session when a transaction adds an email; read (and cleared) when it commits or rolls back.
+_EMAILS_QUEUED = "emails_queued"
+
+
 def queue_email(template: str, recipient: str | None, **context) -> OutboxEmail | None:
     """Add an email to the outbox in the current transaction; delivery happens after commit."""
     if not recipient:
         return None
     email = OutboxEmail(**email_row(template, recipient, **context))
     db.session.add(email)
+    db.session.info[_EMAILS_QUEUED] = True
     return email
+
+
+def emails_were_queued() -> bool:
+    """Whether the transaction just ended queued an email (and forget it): only then is a delivery enqueued."""
+    return db.session.info.pop(_EMAILS_QUEUED, False)

@@ -16,7 +16,7 @@ from app.auth.tokens import (
 from app.extensions import db
 from app.models import Role, User
 from app.models._time import utcnow
-from app.notifications import queue_email
+from app.notifications import emails_were_queued, queue_email
 
 
 def username_taken(username: str) -> bool:
@@ -33,8 +33,10 @@ def password_reset_link(user: User) -> str:
 
 
 def _deliver_now() -> None:
-    from jobs import enqueue_outbox_delivery
-    enqueue_outbox_delivery()
+    """After the commit of an email: its delivery."""
+    if emails_were_queued():
+        from jobs import enqueue_outbox_delivery
+        enqueue_outbox_delivery()
 
 
 def sign_up(*, username, email, password, first_name, last_name, phone=None, mobile=None,

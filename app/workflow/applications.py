@@ -26,7 +26,7 @@ from app.models import (
     GoodsLine, HistoryEvent, PublicationConsent, Registration, RegistrationStatus, Role, Undertaking, User,
 )
 from app.models._time import utcnow
-from app.notifications import queue_email
+from app.notifications import emails_were_queued, queue_email
 from app.workflow import rules
 from app.workflow.access import officer_may_instruct, operator_may_access
 from app.workflow.content import (
@@ -113,8 +113,9 @@ def _commit() -> None:
     except IntegrityError:
         db.session.rollback()
         raise StaleFile(_l("Ce dossier a changé pendant votre action : rechargez la page.")) from None
-    from jobs import enqueue_outbox_delivery
-    enqueue_outbox_delivery()
+    if emails_were_queued():
+        from jobs import enqueue_outbox_delivery
+        enqueue_outbox_delivery()
 
 
 def _flush_pending() -> None:
@@ -130,6 +131,7 @@ def _flush_pending() -> None:
 
 def _fail(exc: Exception):
     db.session.rollback()
+    emails_were_queued()  # rolled back with the rest
     raise exc
 
 

@@ -132,6 +132,16 @@ def test_commits_waiting_for_their_emails_share_one_queued_delivery(rq_redis, fa
     assert all(row.status == OUTBOX_SENT for row in outbox())
 
 
+def test_a_commit_without_an_email_enqueues_no_delivery(rq_redis, factory, operator):
+    redis = rq_redis()
+    emails = Queue("emails", connection=redis)
+
+    application = factory.draft(operator)  # saved twice, no email
+    assert emails.count == 0
+    workflow.submit(operator, application)  # "submitted" email
+    assert emails.count == 1
+
+
 def test_with_a_delivery_delay_the_commits_of_that_interval_share_one_scheduled_job(app, rq_redis, factory, operator,
                                                                                   monkeypatch):
     redis = rq_redis()
