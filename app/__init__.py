@@ -2,7 +2,7 @@
 import os
 from pathlib import Path
 
-from flask import Flask, abort, has_request_context, jsonify, request, session
+from flask import Flask, has_request_context, jsonify, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
@@ -218,6 +218,8 @@ def register_errorhandlers(app: Flask) -> None:
     from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
     from sqlalchemy.exc import OperationalError
 
+    from app.forms import refuse_unchecked_nul
+
     def render_error(error):
         code = getattr(error, "code", 500)
         return render_template("error.html", code=code), code
@@ -231,13 +233,7 @@ def register_errorhandlers(app: Flask) -> None:
         g._login_user = login_manager.anonymous_user()
         return render_template("error.html", code=503), 503
 
-    @app.before_request
-    def refuse_nul_characters():
-        """No one types a NUL character, and PostgreSQL cannot store one: such a request is refused whole (400)
-        before any form or query sees it."""
-        values = [*request.args.values(), *request.form.values(), *map(str, (request.view_args or {}).values())]
-        if any("\x00" in value for value in values):
-            abort(400)
+    app.before_request(refuse_unchecked_nul)
 
     for code in (400, 403, 404, 405, 413, 429, 500):
         app.errorhandler(code)(render_error)

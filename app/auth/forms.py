@@ -1,22 +1,22 @@
 import re
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, Optional, ValidationError
 
 from app.auth.accounts import username_taken
+from app.forms import Form
 from app.auth.passwords import PASSWORD_RULE, password_problems
 
 REQUIRED = _l("Ce champ est obligatoire.")
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     username = StringField(_l("Identifiant"), validators=[DataRequired(REQUIRED)])
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)])
 
 
-class NewPasswordForm(FlaskForm):
+class NewPasswordForm(Form):
     """The password rules of sign-up, shared by the password reset."""
     password = PasswordField(_l("Mot de passe"), validators=[DataRequired(REQUIRED)])
     password_confirm = PasswordField(_l("Confirmer le mot de passe"), validators=[
@@ -51,6 +51,6 @@ class SignUpForm(NewPasswordForm):
             raise ValidationError(_l("Cet identifiant est déjà utilisé : choisissez-en un autre."))
 
 
-class PasswordForgottenForm(FlaskForm):
+class PasswordForgottenForm(Form):
     email = EmailField(_l("Courrier électronique"), validators=[
         DataRequired(REQUIRED), Email(_l("Adresse électronique invalide.")), Length(max=254)])

@@ -4,16 +4,16 @@ from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
+from app.forms import Form
 from app.operator import queries
 from app.operator.views import bp, operator_required
 from app.workflow import WorkflowError, certifications
 
 
-class CertificationRequestForm(FlaskForm):
+class CertificationRequestForm(Form):
     identifier = StringField(_l("Numéro EORI ou SIRET de l'opérateur"), filters=[lambda v: v.strip() if v else v])
     # Used by the workflow only when the company has no office yet (known before this service).
     office_id = SelectField(_l("Service"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,

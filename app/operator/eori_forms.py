@@ -1,10 +1,10 @@
 """The EORI form (seed 004, CERFA 13930*01): its fields as WTForms, and their translation to the content
 dict of app.workflow.eori.save_draft."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField
 from wtforms.validators import Optional
 
+from app.forms import Form
 from app.models import EoriBasis, PersonType
 from app.operator.forms import _text, country_field
 from app.workflow.eori import FIELDS
@@ -26,8 +26,8 @@ class _DateField(DateField):
             raise ValueError(BAD_DATE) from None
 
 
-class EoriForm(FlaskForm):
-    version = StringField()  # the file's version when the form was opened, to detect concurrent changes
+class EoriForm(Form):
+    version = HiddenField()  # the file's version when the form was opened, to detect concurrent changes
 
     office_id = SelectField(_l("Service compétent"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
                             validators=[Optional()], validate_choice=True)

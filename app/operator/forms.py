@@ -1,9 +1,9 @@
 """The REX filing form: its seven sections as WTForms, and their translation to ApplicationContent."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import BooleanField, FieldList, Form, FormField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FieldList, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Length, Optional
 
+from app.forms import Form, RowForm
 from app.operator.widgets import LongListSelect
 from app.workflow.content import CONTACT_FIELDS, ApplicationContent
 from app.workflow.rules import MAX_CONTACTS, MAX_GOODS_LINES
@@ -24,20 +24,7 @@ def _text(label, max_length, email=False):
     return StringField(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v])
 
 
-class _RowForm(Form):
-    """A row of a FieldList: plain WTForms, but with Flask-WTF's translated messages like its parent form."""
-
-    class Meta:
-        def get_translations(self, form):
-            from flask import current_app
-            from flask_wtf.i18n import translations
-
-            if current_app.config.get("WTF_I18N_ENABLED", True):
-                return translations
-            return super().get_translations(form)
-
-
-class ContactForm(_RowForm):
+class ContactForm(RowForm):
     full_name = _text(_l("Nom et prénom"), 160)
     address = _text(_l("Numéro et voie"), 200)
     postcode = _text(_l("Code postal"), 20)
@@ -48,15 +35,15 @@ class ContactForm(_RowForm):
     fax = _text(_l("Fax"), 40)
 
 
-class GoodsLineForm(_RowForm):
+class GoodsLineForm(RowForm):
     heading = _text(_l("Position tarifaire"), 200)
     description = TextAreaField(_l("Description indicative de vos marchandises admissibles au bénéfice du "
                                    "régime préférentiel"),
                                 validators=[Optional(), Length(max=2000)])
 
 
-class ApplicationForm(FlaskForm):
-    version = StringField()  # the file's version when the form was opened, to detect concurrent changes
+class ApplicationForm(Form):
+    version = HiddenField()  # the file's version when the form was opened, to detect concurrent changes
 
     office_id = SelectField(_l("Service compétent"), coerce=lambda v: int(v) if v not in (None, "", "None") else None,
                             validators=[Optional()], validate_choice=True)
@@ -180,20 +167,20 @@ def content_to_formdata(content: ApplicationContent) -> dict:
     return data
 
 
-class CommentForm(FlaskForm):
+class CommentForm(Form):
     body = TextAreaField(_l("Votre message"), validators=[Length(max=5000)])
 
 
-class AbandonForm(FlaskForm):
+class AbandonForm(Form):
     comment = TextAreaField(_l("Votre commentaire..."), validators=[Length(max=2000)])
 
 
-class DeregistrationForm(FlaskForm):
+class DeregistrationForm(Form):
     reason = TextAreaField(_l("Motif de la demande de radiation"), validators=[Length(max=2000)])
 
 
-class ComplementForm(FlaskForm):
-    version = StringField()
+class ComplementForm(Form):
+    version = HiddenField()
     complement = TextAreaField(_l("Compléments apportés à la demande"), validators=[Length(max=5000)])
 
 

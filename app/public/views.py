@@ -27,7 +27,7 @@ class LookupForm(Form):
 @bp.get("/api/public/rex/<number>")
 def rex_api(number: str):
     number = normalise(number)
-    entry = registration_entry(number, queries.registration_for(number))
+    entry = registration_entry(number, queries.registration_for(number) if is_rex(number) else None)
     return jsonify(as_json(entry)), 404 if entry["status"] == "unknown" else 200
 
 

@@ -11,6 +11,7 @@ from app.models import Application, ApplicationStatus, Document, User
 from app.workflow.access import operator_may_access
 from app.workflow.applications import _commit, atomic, _fail, _lock, _require_operator, _require_status, _touch, record
 from app.workflow.errors import WorkflowError
+from app.workflow.rules import NUL_CHARACTER, has_nul
 
 # What a person may attach: PDF, images and office documents, recognised by their bytes.
 ALLOWED_TYPES = {
@@ -39,6 +40,8 @@ def add_document(actor: User, application: Application, name: str, filename: str
         name = (name or "").strip()
         if not name:
             raise WorkflowError(_l("Nommez le document."), field="name")
+        if has_nul(name):
+            raise WorkflowError(NUL_CHARACTER, field="name")
         if not content:
             raise WorkflowError(_l("Choisissez un document."), field="file")
         mime = detect_type(content)

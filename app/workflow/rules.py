@@ -20,8 +20,14 @@ from app.workflow.content import CONTACT_FIELDS, ApplicationContent
 MAX_CONTACTS = 9
 MAX_GOODS_LINES = 99
 REQUIRED = _l("Ce champ est obligatoire.")
+NUL_CHARACTER = _l("Ce champ contient un caractère non autorisé (caractère nul) : retirez-le.")
 _HEADING_RE = re.compile(r"^\s*(\d{4})\b")
 _RELATION_SPLIT = re.compile(r"[\s,;]+")
+
+
+def has_nul(value) -> bool:
+    """PostgreSQL cannot store a NUL character in text: app/forms.py and the workflow refuse it beside its field."""
+    return isinstance(value, str) and "\x00" in value
 
 
 def parse_heading(text: str | None) -> str | None:

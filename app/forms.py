@@ -1,0 +1,71 @@
+"""The base of the product's forms, and the one rule every text field shares: no NUL character.
+
+Nobody types a NUL; a paste of binary junk can carry one. PostgreSQL cannot store it (SQLite would, silently),
+so a text field that holds one is refused beside the field like any other bad input, with the rest of what
+was typed kept (Django's ProhibitNullCharactersValidator does the same). Values that no such form reads (URL
+parts, query strings, the back-office's posted actions) are refused whole by `refuse_unchecked_nul`.
+"""
+from flask import abort, request
+from flask_wtf import FlaskForm
+from wtforms import Form as PlainForm
+from wtforms import HiddenField, StringField
+from wtforms.validators import StopValidation
+
+from app.workflow.rules import NUL_CHARACTER, has_nul
+
+# Where every posted value goes through a form of this module or a workflow check of has_nul.
+CHECKED_BLUEPRINTS = {"operator", "auth"}
+# Endpoints that answer any text in their URL and query string without querying it: the public register's
+# form (the number beside its field) and its API (a malformed number is unknown, or a 400 in JSON).
+CHECKED_ENDPOINTS = {"public.register", "public.rex_api", "public.eori_api"}
+
+
+def refuse_nul(form, field):
+    if any(has_nul(value) for value in field.raw_data or ()):
+        raise StopValidation(NUL_CHARACTER)
+
+
+class _RefusesNul:
+    """Meta mixin: every visible text field (StringField and its kinds: text area, email, password) gets
+    refuse_nul first. Hidden fields (the file's version) are not shown beside anything; their readers already
+    treat a value they cannot parse as missing."""
+
+    def bind_field(self, form, unbound_field, options):
+        field = super().bind_field(form, unbound_field, options)
+        if isinstance(field, StringField) and not isinstance(field, HiddenField):
+            field.validators = [refuse_nul, *field.validators]
+        return field
+
+
+class Form(FlaskForm):
+    """A page's form: Flask-WTF (CSRF, translated messages) with refuse_nul on its text fields."""
+
+    class Meta(_RefusesNul):
+        pass
+
+
+class RowForm(PlainForm):
+    """A row of a FieldList: plain WTForms (no CSRF of its own), with Flask-WTF's translated messages like its
+    parent form and refuse_nul on its text fields."""
+
+    class Meta(_RefusesNul):
+        def get_translations(self, form):
+            from flask import current_app
+            from flask_wtf.i18n import translations
+
+            if current_app.config.get("WTF_I18N_ENABLED", True):
+                return translations
+            return super().get_translations(form)
+
+
+def refuse_unchecked_nul():
+    """before_request: a NUL in a value no form of this module checks is refused with the 400 page before any
+    query sees it."""
+    blueprint, _, _ = (request.endpoint or "").partition(".")
+    values = []
+    if request.endpoint not in CHECKED_ENDPOINTS:
+        values += [*map(str, (request.view_args or {}).values()), *request.args.values()]
+    if blueprint not in CHECKED_BLUEPRINTS:
+        values += request.form.values()
+    if any(has_nul(value) for value in values):
+        abort(400)
