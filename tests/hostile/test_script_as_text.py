@@ -1,8 +1,9 @@
 """Script typed by an operator (a discussion message, a company name) is shown as text everywhere: escaped on
-the operator's application page, the officer's instruction page and queue grid, as literal text in the
-registration certificate, and one-line subjects in the outbox."""
+the operator's application page, the officer's instruction page and grids (queue, goods, history), as literal
+text in the registration certificate, and as typed in plain-text emails with one-line subjects."""
 import io
 import re
+from email import message_from_string
 
 import pytest
 from pypdf import PdfReader
@@ -11,6 +12,7 @@ from sqlalchemy import select
 from app import workflow
 from app.extensions import db
 from app.models import OutboxEmail
+from jobs.outbox import build_message
 from tests.hostile.strategies import SCRIPT
 from tests.operator.html import parse
 
@@ -52,6 +54,15 @@ def test_script_is_text_on_the_instruction_page_and_the_queue_grid(hostile_file)
     client = hostile_file["login"](hostile_file["officer"])
     _assert_escaped(client.get(f"/admin/dossier/{hostile_file['application'].id}"), "instruction page")
     _assert_escaped(client.get("/admin/a_traiter/"), "queue grid")
+    _assert_escaped(client.get("/admin/marchandises/"), "goods grid (the exporter's name)")
+
+
+def test_script_in_an_officer_message_is_in_the_history_grid_as_text(hostile_file):
+    client = hostile_file["login"](hostile_file["officer"])
+    application = hostile_file["application"]
+    posted = client.post(f"/admin/dossier/{application.id}/message", data={"body": SCRIPT})
+    assert posted.status_code == 302
+    _assert_escaped(client.get("/admin/historique/"), "history grid")
 
 
 def test_script_in_the_company_name_is_literal_text_in_the_certificate(hostile_file):
@@ -72,3 +83,16 @@ def test_emails_about_the_hostile_file_have_one_line_subjects(hostile_file):
     for email in emails:
         assert "\r" not in email.subject and "\n" not in email.subject, email.subject
         assert "&lt;" not in email.body, email.body  # text emails: no HTML escaping in plain text
+
+
+def test_script_in_an_officer_message_reaches_the_email_as_plain_text(hostile_file):
+    officer, application = hostile_file["officer"], hostile_file["application"]
+    workflow.comment(officer, application, SCRIPT)
+    db.session.expire_all()
+    email = db.session.scalars(select(OutboxEmail).where(OutboxEmail.recipient == application.exporter_email,
+                                                         OutboxEmail.subject.contains("Nouveau message"))).one()
+    assert SCRIPT in email.body  # as typed, neither escaped nor stripped
+
+    message = message_from_string(build_message(email).as_string())
+    assert message.get_content_type() == "text/plain"  # no HTML part that a mail client would render
+    assert not any(part.get_content_type() == "text/html" for part in message.walk())
