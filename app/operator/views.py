@@ -90,10 +90,11 @@ def applications(tab: str):
 @operator_required
 def registrations():
     status = request.args.get("statut") or None
-    holder = request.args.get("titulaire", type=int)
+    holders = queries.holders_of(current_user)
+    # The filter offers the account's own companies; any other value shows them all.
+    holder = next((company.id for company in holders if str(company.id) == request.args.get("titulaire")), None)
     rows = queries.registrations_of(current_user, status, holder, request.args.get("q"))
-    return render_template("operator/registrations.html", rows=rows, status=status, holder=holder,
-                           holders=queries.holders_of(current_user),
+    return render_template("operator/registrations.html", rows=rows, status=status, holder=holder, holders=holders,
                            search=request.args.get("q", ""), tab="autorisations")
 
 

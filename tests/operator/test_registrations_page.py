@@ -253,3 +253,18 @@ def test_mes_autorisations_reads_its_rows_in_a_constant_number_of_queries(client
 def test_mes_autorisations_filters_by_status_and_ignores_unknown_values(client, login, holder, status):
     login(holder.operator)
     assert client.get(f"/rex/autorisations?statut={status}").status_code == 200
+
+
+@pytest.mark.parametrize("holder_filter", ["2147483648", "99999999999999999999", "-1", "abc"])
+def test_mes_autorisations_ignores_a_holder_filter_that_is_not_one_of_the_accounts_companies(
+        client, login, factory, holder, holder_filter):
+    factory.company()  # a company the account does not act for
+    login(holder.operator)
+    response = client.get(f"/rex/autorisations?titulaire={holder_filter}")
+    assert response.status_code == 200
+    assert len(_rows(response)) == 1  # every registration of the account, as without the filter
+
+
+def test_mes_autorisations_filters_by_one_of_the_accounts_companies(client, login, factory, holder):
+    login(holder.operator)
+    assert len(_rows(client.get(f"/rex/autorisations?titulaire={holder.company.id}"))) == 1
