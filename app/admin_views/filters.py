@@ -65,7 +65,7 @@ class DeadlineWithinDaysFilter(BaseSQLAFilter):
     """Incomplete files whose answer period ends within N days."""
 
     def validate(self, value):
-        return value.isdigit() and 0 <= int(value) <= 365
+        return value.isdecimal() and 0 <= int(value) <= 365
 
     def apply(self, query, value, alias=None):
         return query.filter(Application.answer_deadline.is_not(None),

@@ -242,7 +242,7 @@ def add_row(form, which):
 def remove_row(form, action):
     """'remove-contacts-2' deletes that row; an action of any other shape deletes nothing."""
     list_name, _, index = action.removeprefix("remove-").partition("-")
-    if list_name in ("contacts", "goods") and index.isdigit() and int(index) < len(form[list_name].entries):
+    if list_name in ("contacts", "goods") and index.isdecimal() and int(index) < len(form[list_name].entries):
         del form[list_name].entries[int(index)]
 
 

@@ -214,7 +214,8 @@ def test_adding_and_removing_rows_keeps_the_other_rows(filing):
     assert [c.full_name for c in reload(filing["application"].id).contacts] == ["Contact 1"]
 
 
-@pytest.mark.parametrize("action", ["remove-", "remove--", "remove-x-0", "remove-contacts-0-1", "remove-goods-99"])
+@pytest.mark.parametrize("action", ["remove-", "remove--", "remove-x-0", "remove-contacts-0-1", "remove-goods-99",
+                                    "remove-contacts-²"])
 def test_a_malformed_remove_action_removes_no_row_and_saves_the_rest(filing, action):
     response = _post(filing, action=action, **contact(1))
     assert response.status_code == 302
