@@ -8,6 +8,7 @@ from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
+from app.identifiers import IdConverter
 from app.security_headers import init_security_headers
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,6 +26,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _tune_postgresql(app)
     app.config["MAIL_FILE_DIR"] = app.config.get("MAIL_FILE_DIR") or str(Path(app.instance_path) / "mail")
 
+    app.url_map.converters["int"] = IdConverter
     register_extensions(app)
     register_blueprints(app)
     register_admin(app)

@@ -21,7 +21,7 @@ from wtforms import PasswordField
 from wtforms.validators import Email, Optional, ValidationError
 
 from app.admin_views.filters import ScopedEqual
-from app.admin_views.mixins import ReadOnlyModelMixin, StableFilterArgsMixin
+from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, StableFilterArgsMixin
 from app.admin_views.security import RoleRequired
 from app.auth.passwords import PASSWORD_RULE, hash_password, password_problems
 from app.extensions import db
@@ -63,7 +63,7 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class AdminModelView(RoleRequired, StableFilterArgsMixin, ModelView):
+class AdminModelView(RoleRequired, BoundedNumbersMixin, StableFilterArgsMixin, ModelView):
     """Administrators only (RoleRequired's default); lists stay cheap on large tables."""
 
     allowed_roles = {Role.ADMIN}

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from app.admin_views.security import InstructorView
 from app.extensions import db
+from app.identifiers import parse_id
 from app.models import Application, Office, Role, User
 from app.workflow.access import office_scope
 from jobs import enqueue
@@ -32,7 +33,7 @@ class BatchView(InstructorView, BaseView):
     def _selected_ids(self, queue) -> list[int]:
         """The ticked rows (ids=) or every row the queue's filters and search match, within the scope."""
         if request.values.get("ids"):
-            wanted = [int(i) for i in request.values["ids"].split(",") if i.isdigit()]
+            wanted = [i for i in map(parse_id, request.values["ids"].split(",")) if i]
             query = queue.get_query().filter(Application.id.in_(wanted))
         else:
             args = queue._get_list_extra_args()
@@ -64,12 +65,12 @@ class BatchView(InstructorView, BaseView):
 
     def _parse(self, action, officers, offices):
         if action == "assign":
-            officer_id = request.form.get("officer_id", type=int)
+            officer_id = parse_id(request.form.get("officer_id"))
             if officer_id not in {o.id for o in officers}:
                 return {}, {"officer_id": _("Choisissez un agent du service.")}
             return {"officer_id": officer_id}, {}
         if action == "reassign" and current_user.role == Role.SUPERVISOR:
-            office_id = request.form.get("office_id", type=int)
+            office_id = parse_id(request.form.get("office_id"))
             comment = request.form.get("comment", "").strip()
             error = {}
             if office_id not in {o.id for o in offices}:

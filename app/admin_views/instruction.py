@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from app import workflow
 from app.admin_views.security import InstructorView
 from app.extensions import db
+from app.identifiers import parse_id
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.operator import queries
 from app.workflow import instruction, registrations
@@ -92,7 +93,7 @@ class InstructionView(InstructorView, BaseView):
         application = self._application(application_id)
         officer = current_user
         if current_user.role == Role.SUPERVISOR and request.form.get("officer_id"):
-            officer = db.session.get(User, request.form.get("officer_id", type=int)) or abort(404)
+            officer = db.session.get(User, parse_id(request.form.get("officer_id")) or 0) or abort(404)
         return self._run(application, lambda: instruction.assign(current_user, application, officer, _version()),
                          _("Le dossier %(ref)s est affecté à %(name)s.", ref=application.reference,
                            name=officer.full_name))
@@ -129,7 +130,7 @@ class InstructionView(InstructorView, BaseView):
     @expose("/<int:application_id>/reaffecter", methods=("POST",))
     def reassign(self, application_id: int):
         application = self._application(application_id)
-        office = db.session.get(Office, request.form.get("office_id", type=int) or 0)
+        office = db.session.get(Office, parse_id(request.form.get("office_id")) or 0)
         if office is None:
             return self.show(application_id, 422, {"office_id": _("Choisissez le service.")})
         return self._run(application, lambda: instruction.reassign(

@@ -1,5 +1,8 @@
 """Mixins for the Flask-Admin model views of grids.py and administration.py.
 
+BoundedNumbersMixin: a page number or a row id beyond what the database holds shows an empty page or no row,
+not a database error; ticked rows reach the database as the integers their keys are.
+
 ReadOnlyModelMixin: no create, edit, delete, inline edit or batch action, whatever the URL.
 
 can_create/can_edit/can_delete = False only hide the buttons: Flask-Admin still routes /new/, /edit/ and
@@ -8,7 +11,11 @@ access check (anonymous users still go to the login page).
 """
 from flask import abort
 from flask_admin import expose
+from flask_admin.actions import action
+from flask_admin.babel import lazy_gettext as admin_lazy_gettext
 from flask_babel import force_locale
+
+from app.identifiers import MAX_ID, parse_id
 
 URL_LOCALE = "fr"
 
@@ -23,6 +30,31 @@ class StableFilterArgsMixin:
     def get_filter_arg(self, index, flt):
         with force_locale(URL_LOCALE):
             return super().get_filter_arg(index, flt)
+
+
+class BoundedNumbersMixin:
+    """?page=99999999999999999999 would become an OFFSET beyond PostgreSQL's bigint (a 500): pages are capped
+    at MAX_ID, which shows an empty page as any page after the last one does. ?id= of an integer key that
+    cannot be one (abc, -1, 99999999999) names no row."""
+
+    def _get_list_extra_args(self):
+        args = super()._get_list_extra_args()
+        return args.clone(page=min(max(args.page or 0, 0), MAX_ID))
+
+    def get_one(self, id):
+        if self._integer_key() and parse_id(id) is None:
+            return None
+        return super().get_one(id)
+
+    # Flask-Admin's own action, labels and all: it passes the ticked ids as strings, and PostgreSQL refuses
+    # `integer IN (varchar)` (a 500 even for a real row).
+    @action("delete", admin_lazy_gettext("Delete"),
+            admin_lazy_gettext("Are you sure you want to delete selected records?"))
+    def action_delete(self, ids):
+        return super().action_delete([i for i in map(parse_id, ids) if i] if self._integer_key() else ids)
+
+    def _integer_key(self) -> bool:
+        return self.model.__mapper__.primary_key[0].type.python_type is int
 
 
 class ReadOnlyModelMixin:

@@ -11,9 +11,10 @@ from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 
-from app.admin_views.mixins import ReadOnlyModelMixin, StableFilterArgsMixin
+from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, StableFilterArgsMixin
 from app.admin_views.security import RoleRequired
 from app.extensions import db
+from app.identifiers import parse_id
 from app.models import OutboxEmail, Role
 from app.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT
 
@@ -25,7 +26,7 @@ STATUS_LABELS = {
 }
 
 
-class OutboxAdmin(RoleRequired, StableFilterArgsMixin, ReadOnlyModelMixin, ModelView):
+class OutboxAdmin(RoleRequired, BoundedNumbersMixin, StableFilterArgsMixin, ReadOnlyModelMixin, ModelView):
     allowed_roles = {Role.ADMIN}
     page_size = 50
     column_display_actions = False
@@ -59,7 +60,7 @@ class OutboxAdmin(RoleRequired, StableFilterArgsMixin, ReadOnlyModelMixin, Model
         from jobs import enqueue_outbox_delivery
         from jobs.outbox import retry_failed
 
-        count = retry_failed(int(i) for i in ids)
+        count = retry_failed(i for i in map(parse_id, ids) if i)
         flash(ngettext("%(num)d message remis en file d'envoi.", "%(num)d messages remis en file d'envoi.", count),
               "success")
         if count:

@@ -20,9 +20,10 @@ from sqlalchemy import or_
 from app.admin_views.filters import (
     DeadlineWithinDaysFilter, ScopedEqual, UnassignedFilter, office_options, officer_options, status_options,
 )
-from app.admin_views.mixins import StableFilterArgsMixin
+from app.admin_views.mixins import BoundedNumbersMixin, StableFilterArgsMixin
 from app.admin_views.security import InstructorView
 from app.extensions import db
+from app.identifiers import parse_id
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
 from app.workflow.access import office_scope
@@ -67,10 +68,11 @@ class ScopedRows:
         return self._scoped(super().get_count_query())
 
     def get_one(self, id):
-        return self.get_query().filter(self.model.id == id).one_or_none()
+        key = parse_id(id)
+        return None if key is None else self.get_query().filter(self.model.id == key).one_or_none()
 
 
-class QueueView(ScopedRows, StableFilterArgsMixin, InstructorView, ModelView):
+class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView, ModelView):
     statuses: tuple[ApplicationStatus, ...] = ()
 
     can_create = False
@@ -178,7 +180,7 @@ class AllFilesQueue(QueueView):
     statuses = ()
 
 
-class RegistrationQueue(ScopedRows, InstructorView, ModelView):
+class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, ModelView):
     """Registrations (autorisations) of the offices in scope; `statuses` narrows a queue, () shows all."""
 
     statuses: tuple = ()

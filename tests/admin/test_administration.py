@@ -166,6 +166,19 @@ def test_admin_certifies_a_representative_for_a_client_company(factory, admin, l
     assert cells(listed, "company") == [str(client_company)]
 
 
+def test_admin_deletes_the_ticked_certifications_and_only_those(factory, admin, login):
+    kept, removed = factory.operator(), factory.operator()
+    removed_id = db.session.scalar(select(Certification.id).where(Certification.user_id == removed.id))
+    client = login(admin)
+
+    response = client.post("/admin/habilitations/action/", data={"action": "delete", "rowid": [str(removed_id)]})
+
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert db.session.scalars(select(Certification.user_id).where(
+        Certification.user_id.in_([kept.id, removed.id]))).all() == [kept.id]
+
+
 def test_only_a_representative_acts_on_behalf_of_a_client(factory, admin, login):
     operator = factory.operator()
     company = factory.company()
