@@ -1,12 +1,8 @@
-"""Views added by later work: each module adds its own (grids, supervision, administration)."""
+"""Views added by later work: each module adds its own, in the order of the menu."""
 
 
 def register(admin) -> None:
-    from app.admin_views import administration, grids, supervision
+    from app.admin_views import administration, certificates, grids, operations, outbox, supervision
 
-    grids.register(admin)
-    supervision.register(admin)
-    administration.register(admin)
-    from app.admin_views import outbox; outbox.register(admin)  # noqa: E702
-    from app.admin_views import operations; operations.register(admin)  # noqa: E702
-    from app.admin_views import certificates; certificates.register(admin)  # noqa: E702
+    for module in (grids, supervision, administration, outbox, operations, certificates):
+        module.register(admin)
