@@ -2,8 +2,9 @@
 
 Nobody types a NUL; a paste of binary junk can carry one. PostgreSQL cannot store it (SQLite would, silently),
 so a text field that holds one is refused beside the field like any other bad input, with the rest of what
-was typed kept (Django's ProhibitNullCharactersValidator does the same). Values that no such form reads (URL
-parts, query strings, the back-office's posted actions) are refused whole by `refuse_unchecked_nul`.
+was typed kept (Django's ProhibitNullCharactersValidator does the same); the officers' texts are checked the
+same way by the workflow (`_typed_text`). Values that neither reads (URL parts, query strings, the posts of the
+other back-office pages) are refused whole by `refuse_unchecked_nul`.
 """
 from flask import abort, request
 from flask_wtf import FlaskForm
@@ -13,8 +14,10 @@ from wtforms.validators import StopValidation
 
 from app.workflow.rules import NUL_CHARACTER, has_nul
 
-# Where every posted value goes through a form of this module or a workflow check of has_nul.
-CHECKED_BLUEPRINTS = {"operator", "auth"}
+# Where every posted value goes through a form of this module or a workflow check of has_nul, or is a choice
+# or a number its view parses before any query: the operator's and account pages, and the officers' pages of
+# a file, a registration, a company and the certification requests.
+CHECKED_BLUEPRINTS = {"operator", "auth", "dossier", "autorisation", "operateur", "habilitations_a_traiter"}
 # Endpoints that answer any text in their URL and query string without querying it: the public register's
 # form (the number beside its field) and its API (a malformed number is unknown, or a 400 in JSON).
 CHECKED_ENDPOINTS = {"public.register", "public.rex_api", "public.eori_api"}

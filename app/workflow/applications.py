@@ -139,8 +139,17 @@ def _email_context(application: Application, **extra) -> dict:
     return {"application": application, "base_url": current_app.config["PUBLIC_BASE_URL"], **extra}
 
 
-def _non_empty(text: str | None, field: str, message) -> str:
+def _typed_text(text: str | None, field: str) -> str:
+    """What a person typed, stripped; a NUL in it (a paste of binary junk: PostgreSQL cannot store it) is
+    refused beside its field, as the forms of app/forms.py refuse it."""
     text = (text or "").strip()
+    if rules.has_nul(text):
+        raise WorkflowError(rules.NUL_CHARACTER, field=field)
+    return text
+
+
+def _non_empty(text: str | None, field: str, message) -> str:
+    text = _typed_text(text, field)
     if not text:
         raise WorkflowError(message, field=field)
     return text

@@ -13,7 +13,7 @@ from app.workflow import rules
 from app.workflow.access import officer_may_instruct
 from app.workflow.applications import (
     _commit, atomic, _email_context, _fail, _flush_pending, _lock, _non_empty, _require_officer, _require_status,
-    _touch, prefill_from_company, record, reference_for,
+    _touch, _typed_text, prefill_from_company, record, reference_for,
 )
 from app.workflow.content import CONTACT_FIELDS, ApplicationContent
 from app.workflow.errors import NotAllowed, WorkflowError
@@ -96,19 +96,25 @@ def _correct(actor: User, application: Application, row, values: dict, fields: t
     return changes
 
 
+def _typed_values(values: dict, comment: str | None) -> tuple[dict, str | None]:
+    """A correction's fields and its optional comment as typed, stripped, each checked for a NUL."""
+    return {name: _typed_text(value, name) for name, value in values.items()}, \
+        _typed_text(comment, "comment") or None
+
+
 @atomic
 def correct_contact(actor: User, contact: Contact, values: dict, comment: str | None = None,
                     expected_version: int | None = None) -> Contact:
     """An officer corrects a contact of a file under review; the operator sees old and new values."""
     application = contact.application
     try:
-        required = [f for f in CONTACT_FIELDS if f != "fax" and f in values and not (values[f] or "").strip()]
+        values, comment = _typed_values(values, comment)
+        required = [f for f in CONTACT_FIELDS if f != "fax" and f in values and not values[f]]
         if required:
             raise WorkflowError(rules.REQUIRED, field=required[0])
         changes = _correct(actor, application, contact, values, CONTACT_FIELDS, "contacts", expected_version)
         _touch(application)
-        record(application, "corrected_by_office", actor, comment=(comment or "").strip() or None,
-               changes=changes)
+        record(application, "corrected_by_office", actor, comment=comment, changes=changes)
     except WorkflowError as exc:
         _fail(exc)
     _commit()
@@ -120,6 +126,7 @@ def correct_goods_line(actor: User, line: GoodsLine, values: dict, comment: str 
                        expected_version: int | None = None) -> GoodsLine:
     application = line.application
     try:
+        values, comment = _typed_values(values, comment)
         goods = [{"heading": g.heading, "description": g.description} for g in application.goods_lines]
         index = application.goods_lines.index(line)
         goods[index] = {"heading": values.get("heading", line.heading),
@@ -134,8 +141,7 @@ def correct_goods_line(actor: User, line: GoodsLine, values: dict, comment: str 
         changes = _correct(actor, application, line, values, ("heading", "description"), "goods", expected_version)
         line.chapter = line.heading[:2]
         _touch(application)
-        record(application, "corrected_by_office", actor, comment=(comment or "").strip() or None,
-               changes=changes)
+        record(application, "corrected_by_office", actor, comment=comment, changes=changes)
     except WorkflowError as exc:
         _fail(exc)
     _commit()

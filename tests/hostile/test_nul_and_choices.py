@@ -86,16 +86,6 @@ def test_a_nul_character_in_a_document_name_is_refused_beside_the_name(factory, 
     assert db.session.scalar(select(func.count()).select_from(Document)) == 0
 
 
-def test_a_nul_character_posted_to_the_back_office_is_the_400_page_and_writes_nothing(factory, login):
-    officer = factory.officer("FR000600")
-    application = factory.submitted(factory.operator(), office_code="FR000600")
-    before = snapshot(application.id)
-    response = login(officer).post(f"/admin/dossier/{application.id}/message", data={"body": "Bonjour\x00"})
-    assert response.status_code == 400
-    assert "Traceback" not in response.get_data(as_text=True)
-    assert snapshot(application.id) == before
-
-
 @pytest.mark.parametrize("field", ["basis", "person_type"])
 def test_an_eori_choice_outside_the_list_is_refused_beside_its_field(factory, field):
     from flask_babel import force_locale
