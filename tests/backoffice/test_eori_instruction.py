@@ -182,6 +182,7 @@ def test_invalidation_records_history_sends_the_email_and_the_register_answers_i
 @pytest.mark.parametrize("data, field, message", [
     ({"reason": "", "comment": "Radiée."}, "reason", "Choisissez le motif de l'invalidation."),
     ({"reason": "ceased", "comment": "  "}, "comment", "Le commentaire de l'invalidation est obligatoire."),
+    ({"reason": "ceased", "comment": "Radiée\x00 du RCS."}, "comment", "Ce champ contient un caractère non autorisé"),
     ({"reason": "ceased", "comment": "Radiée.", "on": (date.today() + timedelta(days=2)).isoformat()}, "on",
      "La date d'invalidation ne peut pas être dans le futur."),
     ({"reason": "ceased", "comment": "Radiée.", "on": "31/02/2026"}, "on", "Date invalide"),
