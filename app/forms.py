@@ -16,11 +16,13 @@ from app.workflow.rules import NUL_CHARACTER, has_nul
 
 # Where every posted value goes through a form of this module or a workflow check of has_nul, or is a choice
 # or a number its view parses before any query: the operator's and account pages, and the officers' pages of
-# a file, a registration, a company and the certification requests.
-CHECKED_BLUEPRINTS = {"operator", "auth", "dossier", "autorisation", "operateur", "habilitations_a_traiter"}
+# a file, a registration, a company, the certification requests, the batch actions and the paper filing.
+CHECKED_BLUEPRINTS = {"operator", "auth", "dossier", "autorisation", "operateur", "habilitations_a_traiter", "batch",
+                      "papier"}
 # Endpoints that answer any text in their URL and query string without querying it: the public register's
-# form (the number beside its field) and its API (a malformed number is unknown, or a 400 in JSON).
-CHECKED_ENDPOINTS = {"public.register", "public.rex_api", "public.eori_api"}
+# form (the number beside its field), its API (a malformed number is unknown, or a 400 in JSON) and the paper
+# filing's EORI search (beside the number).
+CHECKED_ENDPOINTS = {"public.register", "public.rex_api", "public.eori_api", "papier.index"}
 
 
 def refuse_nul(form, field):

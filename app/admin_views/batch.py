@@ -14,6 +14,7 @@ from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Office, Role, User
 from app.workflow.access import office_scope
+from app.workflow.rules import NUL_CHARACTER, has_nul
 from jobs import enqueue
 from jobs.batch import apply_to_files, run_batch
 
@@ -77,6 +78,8 @@ class BatchView(InstructorView, BaseView):
                 error["office_id"] = _("Choisissez le service.")
             if not comment:
                 error["comment"] = _("Indiquez le motif de la réaffectation.")
+            elif has_nul(comment):
+                error["comment"] = str(NUL_CHARACTER)
             return {"office_id": office_id, "comment": comment}, error
         return {}, {"action": _("Action inconnue.")}
 

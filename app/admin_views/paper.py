@@ -14,12 +14,15 @@ from app.operator.forms import (
 )
 from app.workflow.access import office_scope
 from app.workflow.instruction import file_on_paper
+from app.workflow.rules import NUL_CHARACTER, has_nul
 
 
 class PaperFilingView(InstructorView, BaseView):
     @expose("/", methods=("GET", "POST"))
     def index(self):
         eori = (request.values.get("eori") or "").strip().upper()
+        if has_nul(eori):
+            return self.render("admin/paper_company.html", eori=eori, error=str(NUL_CHARACTER)), 422
         company = db.session.scalar(select(Company).where(Company.eori == eori)) if eori else None
         if company is None:
             error = _("Aucun opérateur enregistré ne porte le numéro EORI %(eori)s.", eori=eori) if eori else None

@@ -6,10 +6,13 @@ from sqlalchemy import select
 
 from app import workflow
 from app.extensions import db
-from app.models import CertificationRequest, CertificationStatus, Registration, RegistrationStatus, Role
+from app.models import (
+    Application, CertificationRequest, CertificationStatus, Office, Registration, RegistrationStatus, Role,
+)
 from app.workflow import certifications
 from tests.backoffice.helpers import OFFICE_A, contact_form, error_beside, goods_form, state
 from tests.backoffice.test_instruction_actions import act
+from tests.operator.helpers import form_data
 
 NUL_REFUSED = "Ce champ contient un caractère non autorisé (caractère nul) : retirez-le."
 TYPED = "Pièce\x00 manquante : extrait Kbis"
@@ -114,13 +117,42 @@ def test_a_nul_in_a_certification_refusal_is_refused_beside_the_reason(factory, 
     assert db.session.get(CertificationRequest, request_id).status == CertificationStatus.PENDING
 
 
-def test_a_nul_posted_to_a_page_whose_texts_no_check_reads_is_the_400_page(world, as_user):
+def test_a_nul_in_a_batch_reassignment_comment_is_refused_beside_it(world, as_user):
     client = as_user(world.supervisor_a)
     before = state(world.file_a.id)
 
     response = client.post("/admin/lot/?queue=tous", data={
         "action": "reassign", "office_id": str(world.office_b.id), "comment": TYPED, "ids": str(world.file_a.id)})
 
+    assert response.status_code == 422
+    assert error_beside(response, "comment") == NUL_REFUSED
+    assert kept(response)
+    assert state(world.file_a.id) == before
+
+
+def test_a_nul_in_the_paper_filing_eori_search_is_refused_beside_the_number(world, as_user):
+    response = as_user(world.officer_a).get("/admin/papier/", query_string={"eori": "FR\x0073282932000074"})
+
+    assert response.status_code == 422
+    assert error_beside(response, "eori") == NUL_REFUSED
+
+
+def test_a_nul_in_the_paper_form_reference_is_refused_beside_it_and_nothing_is_filed(factory, login):
+    officer = factory.officer(OFFICE_A)
+    company = factory.company()
+    data = {**form_data(company, officer.office, action="file", comment=TYPED), "eori": company.eori}
+
+    response = login(officer).post(f"/admin/papier/?eori={company.eori}", data=data)
+
+    assert response.status_code == 422
+    assert error_beside(response, "comment") == NUL_REFUSED
+    assert kept(response)
+    assert db.session.scalar(select(Application.id).where(Application.company_id == company.id)) is None
+
+
+def test_a_nul_posted_to_an_administration_screen_is_the_400_page_and_writes_nothing(world, as_user):
+    response = as_user(world.admin).post("/admin/services/new/", data={"code": "FR009999", "name": "Pau\x00"})
+
     assert response.status_code == 400
     assert "Traceback" not in response.get_data(as_text=True)
-    assert state(world.file_a.id) == before
+    assert db.session.scalar(select(Office.id).where(Office.code == "FR009999")) is None
