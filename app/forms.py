@@ -4,10 +4,12 @@ Nobody types a NUL; a paste of binary junk can carry one. PostgreSQL cannot stor
 so a text field that holds one is refused beside the field like any other bad input, with the rest of what
 was typed kept (Django's ProhibitNullCharactersValidator does the same); the officers' texts are checked the
 same way by the workflow (`_typed_text`). Values that neither reads (URL parts, query strings, the posts of the
-other back-office pages) are refused whole by `refuse_unchecked_nul`.
+other back-office pages) are refused whole by `refuse_unchecked_nul`. FieldList reads the rows' indices of posted
+names without failing on the ones that are not numbers.
 """
 from flask import abort, request
 from flask_wtf import FlaskForm
+from wtforms import FieldList as PlainFieldList
 from wtforms import Form as PlainForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import StopValidation
@@ -61,6 +63,19 @@ class RowForm(PlainForm):
             if current_app.config.get("WTF_I18N_ENABLED", True):
                 return translations
             return super().get_translations(form)
+
+
+class FieldList(PlainFieldList):
+    """WTForms reads a row's index from a posted name with isdigit() and then int(): 'goods-²-heading' ('²' is a
+    digit but not a decimal) would fail int() (a 500). Such a name is no row of the list."""
+
+    def _extract_indices(self, prefix, formdata):
+        offset = len(prefix) + 1
+        for key in formdata:
+            if key.startswith(prefix):
+                index = key[offset:].split(self._field_separator, 1)[0]
+                if index.isdecimal():
+                    yield int(index)
 
 
 def refuse_unchecked_nul():

@@ -1,9 +1,9 @@
 """The REX filing form: its seven sections as WTForms, and their translation to ApplicationContent."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FieldList, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import Email, Length, Optional
 
-from app.forms import Form, RowForm
+from app.forms import FieldList, Form, RowForm
 from app.operator.widgets import LongListSelect
 from app.workflow.content import CONTACT_FIELDS, ApplicationContent
 from app.workflow.rules import MAX_CONTACTS, MAX_GOODS_LINES

@@ -222,6 +222,14 @@ def test_a_malformed_remove_action_removes_no_row_and_saves_the_rest(filing, act
     assert [c.full_name for c in reload(filing["application"].id).contacts] == ["Éloïse Darrigrand", "Contact 1"]
 
 
+@pytest.mark.parametrize("name", ["goods-²-heading", "contacts-٣x-full_name", "goods--heading"])
+def test_a_row_name_whose_index_is_not_a_number_is_no_row(filing, name):
+    response = _post(filing, **{name: "Sacs"})
+
+    assert response.status_code == 302
+    assert [g.heading for g in reload(filing["application"].id).goods_lines] == ["4202"]
+
+
 def test_company_with_a_rex_registration_cannot_validate_a_new_application(factory, filing):
     officer = factory.officer()
     other_operator = factory.operator(filing["company"])
