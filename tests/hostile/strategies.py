@@ -1,9 +1,11 @@
 """Hostile inputs for the property-based tests: control characters, NUL bytes, RTL marks, markup, SQL,
 emojis, very long strings, numbers out of range and dates that do not exist."""
+import re
+
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-from tests.operator.html import Node, parse
+from tests.operator.html import Node, parse, value_of
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                            HealthCheck.too_slow])
@@ -56,6 +58,24 @@ def assert_errors_beside_fields(doc: Node):
             node = node.parent
         assert node is not None and node.tag not in ("#document", "form", "body", "main", "html"), \
             f"error {error.text()!r} is not beside a field"
+
+
+def shown_name(name: str, typed: dict) -> str:
+    """The name a posted field has on the page sent back: the rows of a list are numbered again in order, so
+    when every field of goods-0 was left out, what was typed as goods-1 is shown as goods-0 (WTForms)."""
+    row = re.fullmatch(r"(contacts|goods)-(\d+)-(\w+)", name)
+    if row is None:
+        return name
+    list_name, index, field = row.groups()
+    posted = sorted({int(m.group(1)) for key in typed if (m := re.fullmatch(rf"{list_name}-(\d+)-\w+", key))})
+    return f"{list_name}-{posted.index(int(index))}-{field}"
+
+
+def assert_kept(doc: Node, typed: dict, touched: set, free_text: set):
+    """Each free-text field the draw left alone shows what was typed."""
+    for name in free_text - touched:
+        if name in typed:
+            assert value_of(doc, shown_name(name, typed)) == typed[name], name
 
 
 def page(response) -> Node:

@@ -8,10 +8,11 @@ from app import workflow
 from app.extensions import db
 from app.models import Application, CertificationRequest, EoriRequest
 from app.workflow import eori
-from tests.hostile.strategies import FEW, SETTINGS, assert_errors_beside_fields, hostile, mutated, page
+from tests.hostile.strategies import (
+    FEW, SETTINGS, assert_errors_beside_fields, assert_kept, hostile, mutated, page,
+)
 from tests.operator.eori_helpers import eori_form_data
 from tests.operator.helpers import form_data, snapshot
-from tests.operator.html import value_of
 
 # Text boxes whose shown value is what was posted (radios/boxes/selects echo only a valid choice).
 FREE_TEXT_REX = {k for k in form_data(type("C", (), {"id": 1}), type("O", (), {"id": 1}))
@@ -32,11 +33,6 @@ def _eori_rows():
 PREFILLED_FROM_COMPANY = {f"exporter_{name}" for name in ("address", "postcode", "city", "country", "phone", "email",
                                                           "fax")}
 
-
-def _assert_kept(doc, typed: dict, touched: set, free_text: set):
-    for name in free_text - touched:
-        if name in typed:
-            assert value_of(doc, name) == typed[name], name
 
 
 # --- the REX filing form ---------------------------------------------------------------------------
@@ -69,7 +65,7 @@ def test_rex_form_saved_with_hostile_fields_never_fails_and_a_refusal_writes_not
         assert response.status_code in (409, 422)
         doc = page(response)
         assert_errors_beside_fields(doc)
-        _assert_kept(doc, typed, touched | prefilled, FREE_TEXT_REX)
+        assert_kept(doc, typed, touched | prefilled, FREE_TEXT_REX)
         assert snapshot(app_id) == before
         assert _content(app_id) == content_before
     else:
@@ -119,7 +115,7 @@ def test_eori_form_validated_with_hostile_fields_never_fails(eori_filing, data):
     if response.status_code >= 400:
         doc = page(response)
         assert_errors_beside_fields(doc)
-        _assert_kept(doc, typed, touched, FREE_TEXT_EORI)
+        assert_kept(doc, typed, touched, FREE_TEXT_EORI)
 
 
 # --- the thread message ----------------------------------------------------------------------------
@@ -180,7 +176,7 @@ def test_certification_request_with_hostile_fields_is_refused_beside_a_field_wit
         assert response.status_code == 422
         doc = page(response)
         assert_errors_beside_fields(doc)
-        _assert_kept(doc, typed, touched, {"comment"})
+        assert_kept(doc, typed, touched, {"comment"})
         assert _certification_requests() == before
     else:
         assert _certification_requests() in (before, before + 1)  # a repeated request is not a new row
