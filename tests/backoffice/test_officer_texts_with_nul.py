@@ -24,6 +24,12 @@ def kept(response) -> bool:
     return "Pièce" in body and "manquante : extrait Kbis" in body
 
 
+def assert_refused_beside(response, field: str):
+    assert response.status_code == 422
+    assert error_beside(response, field) == NUL_REFUSED
+    assert kept(response)
+
+
 @pytest.mark.parametrize("path, field", [
     ("demander-informations", "message"), ("rejeter", "reason"), ("message", "body"),
 ])
@@ -33,9 +39,7 @@ def test_a_nul_in_an_instruction_text_is_refused_beside_it_and_keeps_the_text(wo
 
     response = act(client, world.file_a.id, path, **{field: TYPED})
 
-    assert response.status_code == 422
-    assert error_beside(response, field) == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, field)
     assert state(world.file_a.id) == before
 
 
@@ -45,9 +49,7 @@ def test_a_nul_in_the_reassignment_comment_is_refused_beside_it_and_the_file_sta
 
     response = act(client, world.file_a.id, "reaffecter", office_id=str(world.office_b.id), comment=TYPED)
 
-    assert response.status_code == 422
-    assert error_beside(response, "comment") == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, "comment")
     assert state(world.file_a.id) == before
 
 
@@ -59,9 +61,7 @@ def test_a_nul_in_a_contact_correction_is_refused_beside_the_field(world, as_use
 
     response = act(client, world.file_a.id, f"contacts/{world.contact_id}", **contact_form(world.file_a.id, **changes))
 
-    assert response.status_code == 422
-    assert error_beside(response, field) == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, field)
     assert state(world.file_a.id) == before
 
 
@@ -72,9 +72,7 @@ def test_a_nul_in_a_goods_correction_is_refused_beside_the_description(world, as
     response = act(client, world.file_a.id, f"marchandises/{world.line_id}",
                    **goods_form(world.file_a.id, description=TYPED))
 
-    assert response.status_code == 422
-    assert error_beside(response, "description") == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, "description")
     assert state(world.file_a.id) == before
 
 
@@ -95,9 +93,7 @@ def test_a_nul_on_the_registration_page_is_refused_beside_the_field(world, as_us
 
     response = client.post(f"/admin/autorisation/{registration_id}/{path}", data=data)
 
-    assert response.status_code == 422
-    assert error_beside(response, field) == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, field)
     assert state(world.file_a.id) == before
     db.session.expire_all()
     assert db.session.get(Registration, registration_id).status == RegistrationStatus.GRANTED
@@ -110,9 +106,7 @@ def test_a_nul_in_a_certification_refusal_is_refused_beside_the_reason(factory, 
 
     response = client.post(f"/admin/habilitations-a-traiter/{request_id}/refuser", data={"reason": TYPED})
 
-    assert response.status_code == 422
-    assert error_beside(response, "reason") == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, "reason")
     db.session.expire_all()
     assert db.session.get(CertificationRequest, request_id).status == CertificationStatus.PENDING
 
@@ -124,9 +118,7 @@ def test_a_nul_in_a_batch_reassignment_comment_is_refused_beside_it(world, as_us
     response = client.post("/admin/lot/?queue=tous", data={
         "action": "reassign", "office_id": str(world.office_b.id), "comment": TYPED, "ids": str(world.file_a.id)})
 
-    assert response.status_code == 422
-    assert error_beside(response, "comment") == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, "comment")
     assert state(world.file_a.id) == before
 
 
@@ -144,9 +136,7 @@ def test_a_nul_in_the_paper_form_reference_is_refused_beside_it_and_nothing_is_f
 
     response = login(officer).post(f"/admin/papier/?eori={company.eori}", data=data)
 
-    assert response.status_code == 422
-    assert error_beside(response, "comment") == NUL_REFUSED
-    assert kept(response)
+    assert_refused_beside(response, "comment")
     assert db.session.scalar(select(Application.id).where(Application.company_id == company.id)) is None
 
 
