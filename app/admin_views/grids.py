@@ -19,10 +19,9 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.admin_views.filters import ScopedEqual, status_options
-from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, StableFilterArgsMixin
+from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import INSTRUCTORS, InstructorView
 from app.extensions import db
-from app.identifiers import parse_id
 from app.models import Application, ApplicationStatus, Contact, GoodsLine, HistoryEvent, Office, Role, User
 from app.models.offices import office_supervisors
 from app.workflow.access import office_scope
@@ -194,7 +193,8 @@ def _export_status(view, context, model, name):
 
 # --- the grids --------------------------------------------------------------------------------------
 
-class FileScopedGrid(InstructorView, BoundedNumbersMixin, StableFilterArgsMixin, ReadOnlyModelMixin, ModelView):
+class FileScopedGrid(ScopedRows, InstructorView, BoundedNumbersMixin, StableFilterArgsMixin, ReadOnlyModelMixin,
+                     ModelView):
     """A read-only grid over rows that belong to a file; subclasses name the model, build their filters and
     define search_clause(term), the SQL condition a search term becomes."""
 
@@ -245,14 +245,7 @@ class FileScopedGrid(InstructorView, BoundedNumbersMixin, StableFilterArgsMixin,
                             Application.submitted_at.is_not(None))
 
     def get_query(self):
-        return self._scoped(super().get_query()).options(contains_eager(self.application_attr))
-
-    def get_count_query(self):
-        return self._scoped(super().get_count_query())
-
-    def get_one(self, id):
-        key = parse_id(id)
-        return None if key is None else self.get_query().filter(self.model.id == key).one_or_none()
+        return super().get_query().options(contains_eager(self.application_attr))
 
     # --- search -------------------------------------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""Mixins for the Flask-Admin model views of grids.py and administration.py.
+"""Mixins for the Flask-Admin model views of queues.py, grids.py, outbox.py and administration.py.
 
 BoundedNumbersMixin: a page number or a row id beyond what the database holds shows an empty page or no row,
 not a database error; ticked rows reach the database as the integers their keys are.
+
+ScopedRows: lists, counts, exports, actions and single rows all go through the view's _scoped(query).
 
 ReadOnlyModelMixin: no create, edit, delete, inline edit or batch action, whatever the URL.
 
@@ -55,6 +57,20 @@ class BoundedNumbersMixin:
 
     def _integer_key(self) -> bool:
         return self.model.__mapper__.primary_key[0].type.python_type is int
+
+
+class ScopedRows:
+    """The view defines _scoped(query): the rows its user may see."""
+
+    def get_query(self):
+        return self._scoped(super().get_query())
+
+    def get_count_query(self):
+        return self._scoped(super().get_count_query())
+
+    def get_one(self, id):
+        key = parse_id(id)
+        return None if key is None else self.get_query().filter(self.model.id == key).one_or_none()
 
 
 class ReadOnlyModelMixin:

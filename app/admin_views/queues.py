@@ -20,10 +20,9 @@ from sqlalchemy import or_
 from app.admin_views.filters import (
     DeadlineWithinDaysFilter, ScopedEqual, UnassignedFilter, office_options, officer_options, status_options,
 )
-from app.admin_views.mixins import BoundedNumbersMixin, StableFilterArgsMixin
+from app.admin_views.mixins import BoundedNumbersMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import InstructorView
 from app.extensions import db
-from app.identifiers import parse_id
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
 from app.workflow.access import office_scope
@@ -56,20 +55,6 @@ def _time_left(view, context, model, name):
 def _date(view, context, model, name):
     value = getattr(model, name)
     return value.strftime("%d/%m/%Y") if value else ""
-
-
-class ScopedRows:
-    """Lists, counts, exports, actions and single rows all go through the view's _scoped(query)."""
-
-    def get_query(self):
-        return self._scoped(super().get_query())
-
-    def get_count_query(self):
-        return self._scoped(super().get_count_query())
-
-    def get_one(self, id):
-        key = parse_id(id)
-        return None if key is None else self.get_query().filter(self.model.id == key).one_or_none()
 
 
 class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView, ModelView):
