@@ -23,6 +23,8 @@ class Config:
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app (instance folder)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")  # unset: jobs run in-process
+    # Modules that extend the product at start-up (their init_app(app)): the background jobs (jobs/__init__.py).
+    PLUGINS = ("jobs",)
     # PostgreSQL planner cost of a random page read. The default (4) models spinning disks and makes the
     # planner prefer a global index over the per-office queue indexes on deep pages (bench/queues.py).
     PG_RANDOM_PAGE_COST = os.environ.get("PG_RANDOM_PAGE_COST", "1.1")

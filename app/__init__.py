@@ -1,4 +1,5 @@
 """Application factory."""
+import importlib
 import os
 from pathlib import Path
 
@@ -34,6 +35,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_template_helpers(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_plugins(app)
     return app
 
 
@@ -148,7 +150,7 @@ def register_blueprints(app: Flask) -> None:
 def register_admin(app: Flask) -> None:
     from app.admin_views import init_admin
 
-    init_admin(app)
+    app.extensions["back_office"] = init_admin(app)
 
 
 PROCEDURES = {"REX": "numéro REX", "REX_MODIFICATION": "modification d'enregistrement REX",
@@ -247,3 +249,10 @@ def register_commands(app: Flask) -> None:
     from app.commands import register
 
     register(app)
+
+
+def register_plugins(app: Flask) -> None:
+    """The modules named in PLUGINS extend the product at start-up (``init_app(app)``), as the jobs layer does:
+    it delivers what commits made due and adds its commands and pages, without the product importing it."""
+    for name in app.config["PLUGINS"]:
+        importlib.import_module(name).init_app(app)

@@ -51,28 +51,3 @@ def register(app: Flask) -> None:
             db.session.add(Certification(user_id=user.id, company_id=company.id, on_behalf=client))
             db.session.commit()
         click.echo(f"{user.username} certified for {company}")
-
-    @app.cli.command("scheduler")
-    @click.option("--tick", default=5.0, help="Seconds between two checks of the schedule.")
-    def scheduler(tick: float):
-        """Run the periodic jobs of jobs/schedule.py (deadline sweep, reminders, email, REX transmissions)."""
-        import logging
-
-        from jobs.scheduler import run_forever
-
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-        run_forever(app, tick)
-
-    @app.cli.command("deliver-outbox")
-    def deliver_outbox_command():
-        """Deliver pending emails now."""
-        from jobs.outbox import deliver_outbox
-
-        click.echo(f"{deliver_outbox()} sent")
-
-    @app.cli.command("transmit-rex")
-    def transmit_rex_command():
-        """Send the registrations waiting for the Commission's central REX now."""
-        from jobs.rex import transmit_pending
-
-        click.echo(f"{transmit_pending()} transmitted")

@@ -3,7 +3,7 @@
 Nobody types a NUL; a paste of binary junk can carry one. PostgreSQL cannot store it (SQLite would, silently),
 so a text field that holds one is refused beside the field like any other bad input, with the rest of what
 was typed kept (Django's ProhibitNullCharactersValidator does the same); the officers' texts are checked the
-same way by the workflow (`_typed_text`). Values that neither reads (URL parts, query strings, the posts of the
+same way by the workflow (`app.workflow.kernel.typed_text`). Values that neither reads (URL parts, query strings, the posts of the
 other back-office pages) are refused whole by `refuse_unchecked_nul`. FieldList reads the rows' indices of posted
 names without failing on the ones that are not numbers.
 """

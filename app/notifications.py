@@ -3,9 +3,12 @@ import uuid
 from collections.abc import Iterable
 
 from flask import current_app
+from sqlalchemy import update
 
+from app import background
 from app.extensions import db
 from app.models import OutboxEmail
+from app.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING
 
 
 def _split(template: str, text: str) -> tuple[str, str]:
@@ -45,20 +48,30 @@ def email_rows(template: str, messages: Iterable[tuple[str, dict]]) -> list[dict
     return rows
 
 
-# Set in the session when a transaction adds an email; read (and cleared) when it commits or rolls back.
-_EMAILS_QUEUED = "emails_queued"
+def email_context(application, **extra) -> dict:
+    """What every email about a file may use: the file and the address of the service."""
+    return {"application": application, "base_url": current_app.config["PUBLIC_BASE_URL"], **extra}
 
 
 def queue_email(template: str, recipient: str | None, **context) -> OutboxEmail | None:
-    """Add an email to the outbox in the current transaction; delivery happens after commit."""
+    """Add an email to the outbox in the current transaction; its delivery is due once it commits
+    (app/background.py), and only then: a saved draft that queues nothing starts no delivery."""
     if not recipient:
         return None
     email = OutboxEmail(**email_row(template, recipient, **context))
     db.session.add(email)
-    db.session.info[_EMAILS_QUEUED] = True
+    background.mark_due(background.EMAILS)
     return email
 
 
-def emails_were_queued() -> bool:
-    """Whether the transaction just ended queued an email (and forget it): only then is a delivery enqueued."""
-    return db.session.info.pop(_EMAILS_QUEUED, False)
+def retry_failed(ids) -> int:
+    """Administrators' 'Relancer': failed messages go back to pending, attempts reset, due now."""
+    result = db.session.execute(
+        update(OutboxEmail)
+        .where(OutboxEmail.id.in_(list(ids)), OutboxEmail.status == OUTBOX_FAILED)
+        .values(status=OUTBOX_PENDING, attempts=0, next_attempt_at=None, claimed_at=None)
+        .execution_options(synchronize_session=False))
+    if result.rowcount:
+        background.mark_due(background.EMAILS)
+    background.commit()
+    return result.rowcount

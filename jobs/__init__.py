@@ -3,9 +3,11 @@ import functools
 import logging
 from datetime import timedelta
 
-from flask import current_app
+from flask import Flask, current_app
 from redis import Redis
 from redis.exceptions import RedisError
+
+from app import background
 
 log = logging.getLogger(__name__)
 # How long a "run pending" mark may outlive a job that never started (a worker down, a Redis restart): after
@@ -81,3 +83,28 @@ def enqueue_rex_transmissions():
     from jobs.rex import transmit_pending
 
     return _enqueue_after_commit(transmit_pending, "rex")
+
+
+def _start_batch(actor_id: int, action: str, ids: list[int], params: dict):
+    from jobs.batch import run_batch
+
+    return enqueue(run_batch, actor_id, action, ids, params, queue="batch")
+
+
+def _connect_once() -> None:
+    """Receivers and runners are per process; every app built in it shares them."""
+    if background.available("batch"):
+        return
+    background.on_due(background.EMAILS, lambda app: enqueue_outbox_delivery())
+    background.on_due(background.REX_TRANSMISSIONS, lambda app: enqueue_rex_transmissions())
+    background.register_task("batch", _start_batch)
+
+
+def init_app(app: Flask) -> None:
+    """The jobs layer as a plugin of the product (create_app loads the modules of PLUGINS): it delivers what a
+    commit made due, runs batches, and adds its commands and its page ("Exploitation") to the app."""
+    from jobs import admin, cli
+
+    _connect_once()
+    cli.register(app)
+    admin.register(app.extensions["back_office"])

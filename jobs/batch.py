@@ -1,32 +1,10 @@
-"""Batch instruction actions: one workflow call, one transaction and one history event per file."""
+"""A batch of instruction actions too large for a request, run as a job (app/workflow/batch.py)."""
 from app.extensions import db
-from app.models import Application, Office, User
-from app.workflow import WorkflowError
-from app.workflow.instruction import assign, reassign
+from app.models import User
+from app.workflow.batch import apply_to_files
 from jobs.app_context import with_app_context
-
-
-def apply_to_files(actor: User, action: str, ids: list[int], params: dict) -> dict:
-    """Returns counts of files done and refused (with the reason of each refusal)."""
-    done, refused = 0, {}
-    target_officer = db.session.get(User, params["officer_id"]) if action == "assign" else None
-    target_office = db.session.get(Office, params["office_id"]) if action == "reassign" else None
-    for application_id in ids:
-        application = db.session.get(Application, application_id)
-        if application is None:
-            continue
-        try:
-            if action == "assign":
-                assign(actor, application, target_officer)
-            else:
-                reassign(actor, application, target_office, params.get("comment", ""))
-            done += 1
-        except WorkflowError as exc:
-            refused[application.reference] = str(exc.message)
-    return {"done": done, "refused": refused}
 
 
 @with_app_context
 def run_batch(actor_id: int, action: str, ids: list[int], params: dict) -> dict:
-    """The job form of apply_to_files, for batches too large to run within a request."""
     return apply_to_files(db.session.get(User, actor_id), action, ids, params)

@@ -129,14 +129,3 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200) -> int:
     now = now or utcnow()
     ids = db.session.scalars(select(OutboxEmail.id).where(_due(now)).order_by(OutboxEmail.id).limit(limit)).all()
     return sum(deliver_one(i, now) for i in ids)
-
-
-def retry_failed(ids) -> int:
-    """Administrators' 'Relancer': failed messages go back to pending, attempts reset, due now."""
-    result = db.session.execute(
-        update(OutboxEmail)
-        .where(OutboxEmail.id.in_(list(ids)), OutboxEmail.status == OUTBOX_FAILED)
-        .values(status=OUTBOX_PENDING, attempts=0, next_attempt_at=None, claimed_at=None)
-        .execution_options(synchronize_session=False))
-    db.session.commit()
-    return result.rowcount

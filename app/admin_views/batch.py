@@ -9,14 +9,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from app import background
 from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Office, Role, User
 from app.workflow.access import office_scope
+from app.workflow.batch import apply_to_files
 from app.workflow.rules import NUL_CHARACTER, has_nul
-from jobs import enqueue
-from jobs.batch import apply_to_files, run_batch
 
 INLINE_LIMIT = 100  # above this, the batch runs as a background job
 
@@ -84,8 +84,8 @@ class BatchView(InstructorView, BaseView):
         return {}, {"action": _("Action inconnue.")}
 
     def _run(self, queue, action, ids, params):
-        if len(ids) > INLINE_LIMIT and current_app.config.get("REDIS_URL"):
-            enqueue(run_batch, current_user.id, action, ids, params, queue="batch")
+        if len(ids) > INLINE_LIMIT and current_app.config.get("REDIS_URL") and background.available("batch"):
+            background.start("batch", current_user.id, action, ids, params)
             flash(_("%(n)s dossiers seront traités en arrière-plan ; chacun recevra son événement d'historique.",
                     n=len(ids)), "info")
         else:

@@ -2,7 +2,7 @@
 
 
 def register(admin) -> None:
-    from app.admin_views import administration, certificates, grids, operations, outbox, supervision
+    from app.admin_views import administration, certificates, grids, outbox, supervision
 
-    for module in (grids, supervision, administration, outbox, operations, certificates):
+    for module in (grids, supervision, administration, outbox, certificates):
         module.register(admin)

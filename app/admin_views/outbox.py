@@ -17,6 +17,7 @@ from app.extensions import db
 from app.identifiers import parse_id
 from app.models import OutboxEmail, Role
 from app.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUTBOX_SENT
+from app.notifications import retry_failed
 
 STATUS_LABELS = {
     OUTBOX_PENDING: _l("En attente"),
@@ -57,14 +58,9 @@ class OutboxAdmin(RoleRequired, BoundedNumbersMixin, StableFilterArgsMixin, Read
 
     @action("relancer", _l("Relancer"), _l("Relancer les messages en échec sélectionnés ?"))
     def action_retry(self, ids):
-        from jobs import enqueue_outbox_delivery
-        from jobs.outbox import retry_failed
-
         count = retry_failed(i for i in map(parse_id, ids) if i)
         flash(ngettext("%(num)d message remis en file d'envoi.", "%(num)d messages remis en file d'envoi.", count),
               "success")
-        if count:
-            enqueue_outbox_delivery()
 
 
 def register(admin) -> None:

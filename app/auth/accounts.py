@@ -8,6 +8,7 @@ import hmac
 from flask import current_app
 from sqlalchemy import func, select
 
+from app import background
 from app.auth.passwords import hash_password, needs_rehash
 from app.auth.tokens import (
     InvalidResetToken, activation_token, password_fingerprint, password_reset_token, read_password_reset_token,
@@ -16,7 +17,7 @@ from app.auth.tokens import (
 from app.extensions import db
 from app.models import Role, User
 from app.models._time import utcnow
-from app.notifications import emails_were_queued, queue_email
+from app.notifications import queue_email
 
 
 def username_taken(username: str) -> bool:
@@ -30,13 +31,6 @@ def user_with_email(email: str) -> User | None:
 def password_reset_link(user: User) -> str:
     token = password_reset_token(user.id, user.password_hash)
     return f"{current_app.config['PUBLIC_BASE_URL']}/mot-de-passe/{token}"
-
-
-def _deliver_now() -> None:
-    """After the commit of an email: its delivery."""
-    if emails_were_queued():
-        from jobs import enqueue_outbox_delivery
-        enqueue_outbox_delivery()
 
 
 def sign_up(*, username, email, password, first_name, last_name, phone=None, mobile=None,
@@ -57,8 +51,7 @@ def sign_up(*, username, email, password, first_name, last_name, phone=None, mob
         db.session.flush()
         link = f"{current_app.config['PUBLIC_BASE_URL']}/activer/{activation_token(user.id)}"
         queue_email("activation", user.email, user=user, link=link)
-    db.session.commit()
-    _deliver_now()
+    background.commit()
     return user
 
 
@@ -80,8 +73,7 @@ def request_password_reset(email: str) -> None:
         return
     queue_email("password_reset", user.email, user=user, link=password_reset_link(user),
                 max_age_minutes=current_app.config["PASSWORD_RESET_MAX_AGE"] // 60)
-    db.session.commit()
-    _deliver_now()
+    background.commit()
 
 
 def user_for_password_reset(token: str) -> User:

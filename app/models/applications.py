@@ -35,7 +35,14 @@ class ApplicationKind(str, enum.Enum):
     EORI = "EORI"
 
 
+# The status groups, defined once: the workflow, the queries and every screen read them from here.
+# With the office ("en cours"): the office instructs, the operator may answer, complete or abandon.
 PENDING_STATUSES = (ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INCOMPLETE)
+# The operator may change the content: while writing, and when the office asked for more.
+EDITABLE_STATUSES = (ApplicationStatus.DRAFT, ApplicationStatus.INCOMPLETE)
+DECIDED_STATUSES = (ApplicationStatus.REJECTED, ApplicationStatus.GRANTED)
+# Submitted once: every status but the draft (an abandoned file may have been submitted or not).
+FILED_STATUSES = tuple(s for s in ApplicationStatus if s != ApplicationStatus.DRAFT)
 
 
 def _enum(cls, name):
@@ -59,7 +66,7 @@ class Application(db.Model):
         Index("ix_application_office_status_updated", "office_id", "status", "updated_at"),
         Index("ix_application_office_updated", "office_id", "updated_at"),
         Index("ix_application_office_status_deadline", "office_id", "status", "answer_deadline"),
-        # The deadline sweep and the reminders (jobs/deadlines.py): only incomplete files, by deadline, so
+        # The deadline sweep and the reminders (app/workflow/deadlines.py): only incomplete files, by deadline, so
         # their cost grows with the files due, not with the table (migration 0003, bench/sweep.py).
         Index("ix_application_incomplete_deadline", "answer_deadline",
               postgresql_where=text("status = 'incomplete'"), sqlite_where=text("status = 'incomplete'")),
@@ -103,7 +110,7 @@ class Application(db.Model):
     received_complete_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     answer_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Deadline reminders (jobs/deadlines.py), each claimed once; reset when information is requested again.
+    # Deadline reminders (app/workflow/deadlines.py), each claimed once; reset when information is requested again.
     reminder_7_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminder_1_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 

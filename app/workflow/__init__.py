@@ -1,14 +1,21 @@
-"""The state machine. Views, jobs and the CLI change a file's status only through these functions."""
+"""The state machine. Views, jobs and the CLI change a status only through the transitions declared here
+(app/workflow/kernel.py); `flask --app wsgi workflow` prints their table (docs/workflow.md).
+
+Importing the package declares every transition: each module below adds its own to the table.
+"""
+from app.workflow import certifications, deadlines, documents, eori, instruction, registrations  # noqa: F401
 from app.workflow.applications import (
-    abandon, abandon_draft, comment, complete, create_draft, duplicate, grant, may_duplicate, record,
-    reject, reject_expired, request_information, save_draft, submit, validation_errors,
+    abandon, abandon_draft, comment, complete, create_draft, duplicate, grant, may_duplicate, reject,
+    request_information, save_draft, submit, validation_errors,
 )
 from app.workflow.content import ApplicationContent, content_of
 from app.workflow.errors import Incomplete, NotAllowed, StaleFile, WorkflowError, WrongStatus
+from app.workflow.history import record
+from app.workflow.kernel import allowed, may
 
 __all__ = [
     "ApplicationContent", "Incomplete", "NotAllowed", "StaleFile", "WorkflowError", "WrongStatus",
-    "abandon", "abandon_draft", "comment", "complete", "content_of", "create_draft", "duplicate", "grant",
-    "may_duplicate", "record", "reject", "reject_expired", "request_information", "save_draft", "submit",
+    "abandon", "abandon_draft", "allowed", "comment", "complete", "content_of", "create_draft", "duplicate",
+    "grant", "may", "may_duplicate", "record", "reject", "request_information", "save_draft", "submit",
     "validation_errors",
 ]

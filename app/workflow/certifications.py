@@ -20,8 +20,9 @@ from app.models import (
 from app.models._time import utcnow
 from app.notifications import queue_email
 from app.workflow.access import office_scope
-from app.workflow.applications import OPERATOR_ROLES, _commit, _fail, _non_empty, atomic
-from app.workflow.errors import NotAllowed, WorkflowError, WrongStatus
+from app.workflow.errors import WorkflowError, WrongStatus
+from app.workflow.kernel import optional_text, required_text, transition
+from app.workflow.subjects import APPLICANT, CERTIFICATION_OFFICE, CERTIFICATION_REQUEST
 
 C = CertificationStatus
 
@@ -47,88 +48,73 @@ def _email(template: str, request: CertificationRequest, **extra) -> None:
                 base_url=current_app.config["PUBLIC_BASE_URL"], **extra)
 
 
-@atomic
+@transition(CERTIFICATION_REQUEST, "request", source=None, target=C.PENDING, by=(APPLICANT,),
+            label=_l("Demander mon habilitation"), events=("certification_requested",),
+            refusal=_l("Seul un opérateur ou un représentant en douane peut demander une habilitation."),
+            inputs={"identifier": required_text(_l("Saisissez le numéro EORI ou SIRET de l'opérateur.")),
+                    "comment": optional_text()})
 def request_certification(actor: User, identifier: str, office_id: int | None = None,
                           comment: str | None = None) -> CertificationRequest:
     """'Demander mon habilitation' for a company, decided by the office that knows it."""
-    try:
-        if actor.role not in OPERATOR_ROLES:
-            raise NotAllowed(_l("Seul un opérateur ou un représentant en douane peut demander une habilitation."))
-        identifier = _non_empty(identifier, "identifier", _l("Saisissez le numéro EORI ou SIRET de l'opérateur."))
-        company = find_company(identifier)
-        if company is None:
-            raise WorkflowError(_l("Aucun opérateur connu de la douane ne détient ce numéro EORI ou SIRET. "
-                                   "S'il n'a pas encore de numéro EORI, déposez une demande de numéro EORI."),
-                                field="identifier")
-        if company.eori_invalidated_on is not None:
-            raise WorkflowError(_l("Le numéro EORI de cet opérateur est invalidé."), field="identifier")
-        if any(c.company_id == company.id for c in actor.certifications):
-            raise WrongStatus(_l("Vous êtes déjà habilité pour %(name)s.", name=company.name), field="identifier")
-        office_id = company.office_id or office_id
-        if office_id is None or db.session.get(Office, office_id) is None:
-            raise WorkflowError(_l("Choisissez le service auquel adresser votre demande."), field="office_id")
-        pending = db.session.scalar(select(CertificationRequest.id).where(
-            CertificationRequest.user_id == actor.id, CertificationRequest.company_id == company.id,
-            CertificationRequest.status == C.PENDING))
-        if pending:
-            raise WrongStatus(_l("Une demande d'habilitation pour %(name)s est déjà en cours.", name=company.name),
-                              field="identifier")
-        own = actor.own_company
-        request = CertificationRequest(
-            user_id=actor.id, company_id=company.id, office_id=office_id, status=C.PENDING,
-            on_behalf=actor.role == Role.REPRESENTATIVE and own is not None and own.id != company.id,
-            comment=(comment or "").strip() or None)
-        db.session.add(request)
-        db.session.flush()
-        _record(request, "certification_requested", actor, request.comment)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    company = find_company(identifier)
+    if company is None:
+        raise WorkflowError(_l("Aucun opérateur connu de la douane ne détient ce numéro EORI ou SIRET. "
+                               "S'il n'a pas encore de numéro EORI, déposez une demande de numéro EORI."),
+                            field="identifier")
+    if company.eori_invalidated_on is not None:
+        raise WorkflowError(_l("Le numéro EORI de cet opérateur est invalidé."), field="identifier")
+    if any(c.company_id == company.id for c in actor.certifications):
+        raise WrongStatus(_l("Vous êtes déjà habilité pour %(name)s.", name=company.name), field="identifier")
+    office_id = company.office_id or office_id
+    if office_id is None or db.session.get(Office, office_id) is None:
+        raise WorkflowError(_l("Choisissez le service auquel adresser votre demande."), field="office_id")
+    pending = db.session.scalar(select(CertificationRequest.id).where(
+        CertificationRequest.user_id == actor.id, CertificationRequest.company_id == company.id,
+        CertificationRequest.status == C.PENDING))
+    if pending:
+        raise WrongStatus(_l("Une demande d'habilitation pour %(name)s est déjà en cours.", name=company.name),
+                          field="identifier")
+    own = actor.own_company
+    request = CertificationRequest(
+        user_id=actor.id, company_id=company.id, office_id=office_id, status=C.PENDING,
+        on_behalf=actor.role == Role.REPRESENTATIVE and own is not None and own.id != company.id,
+        comment=comment)
+    db.session.add(request)
+    db.session.flush()
+    _record(request, "certification_requested", actor, request.comment)
     return request
 
 
-def _decide(actor: User, request: CertificationRequest) -> None:
-    if request.office_id not in office_scope(actor):
-        raise NotAllowed(_l("Cette demande d'habilitation ne relève pas de votre service."))
-    db.session.refresh(request, with_for_update=True)
-    if request.status != C.PENDING:
-        raise WrongStatus(_l("Cette demande d'habilitation a déjà été traitée."))
+def _decided(actor: User, request: CertificationRequest, status: CertificationStatus) -> None:
+    request.status = status
     request.decided_at = utcnow()
     request.decided_by_id = actor.id
 
 
-@atomic
+@transition(CERTIFICATION_REQUEST, "approve", source=(C.PENDING,), target=C.APPROVED, by=(CERTIFICATION_OFFICE,),
+            label=_l("Accorder"), events=("certification_approved",), emails=("certification_approved",))
 def approve(actor: User, request: CertificationRequest) -> Certification:
-    try:
-        _decide(actor, request)
-        request.status = C.APPROVED
-        # An administrator may have certified the account meanwhile: the request is then simply granted.
-        certification = db.session.scalar(select(Certification).where(
-            Certification.user_id == request.user_id, Certification.company_id == request.company_id))
-        if certification is None:
-            certification = Certification(user_id=request.user_id, company_id=request.company_id,
-                                          on_behalf=request.on_behalf)
-            db.session.add(certification)
-        _record(request, "certification_approved", actor)
-        _email("certification_approved", request)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    _decided(actor, request, C.APPROVED)
+    # An administrator may have certified the account meanwhile: the request is then simply granted.
+    certification = db.session.scalar(select(Certification).where(
+        Certification.user_id == request.user_id, Certification.company_id == request.company_id))
+    if certification is None:
+        certification = Certification(user_id=request.user_id, company_id=request.company_id,
+                                      on_behalf=request.on_behalf)
+        db.session.add(certification)
+    _record(request, "certification_approved", actor)
+    _email("certification_approved", request)
     return certification
 
 
-@atomic
+@transition(CERTIFICATION_REQUEST, "refuse", source=(C.PENDING,), target=C.REFUSED, by=(CERTIFICATION_OFFICE,),
+            label=_l("Refuser"), events=("certification_refused",), emails=("certification_refused",),
+            inputs={"reason": required_text(_l("Le motif du refus est obligatoire."))})
 def refuse(actor: User, request: CertificationRequest, reason: str) -> CertificationRequest:
-    try:
-        reason = _non_empty(reason, "reason", _l("Le motif du refus est obligatoire."))
-        _decide(actor, request)
-        request.status = C.REFUSED
-        request.refusal_reason = reason
-        _record(request, "certification_refused", actor, reason)
-        _email("certification_refused", request, reason=reason)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    _decided(actor, request, C.REFUSED)
+    request.refusal_reason = reason
+    _record(request, "certification_refused", actor, reason)
+    _email("certification_refused", request, reason=reason)
     return request
 
 
@@ -136,7 +122,7 @@ def pending_for(actor: User) -> list[CertificationRequest]:
     """The requests an officer or supervisor decides, oldest first (ix_certification_request_office_status)."""
     return list(db.session.scalars(select(CertificationRequest).where(
         CertificationRequest.office_id.in_(office_scope(actor)), CertificationRequest.status == C.PENDING)
-        # selectin, not joined: a refresh reuses these options, and FOR UPDATE refuses outer joins (_decide).
+        # selectin, not joined: a refresh reuses these options, and FOR UPDATE refuses outer joins (the lock).
         .options(selectinload(CertificationRequest.user), selectinload(CertificationRequest.company),
                  selectinload(CertificationRequest.office))
         .order_by(CertificationRequest.requested_at).limit(500)))

@@ -6,10 +6,11 @@
     under_review | incomplete --reject--> rejected;  (30 days) incomplete --> rejected automatically
     a granted EORI --invalidate--> invalidated (at the holder's request, or on cessation of activity)
 
-Submission, requests for information, rejection, reassignment and the deadline sweep are those of
-app/workflow/applications.py; the functions here fill the form, decide the grant and invalidate.
+Requests for information, rejection, reassignment and the deadline sweep are those of
+app/workflow/applications.py; this module declares the EORI form's creation, saving and submission, the grant
+(the number) and the invalidation, and registers the EORI rules of validation.
 """
-from datetime import date, datetime
+from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -20,16 +21,19 @@ from app.models import (
     Role, User,
 )
 from app.models._time import utcnow
-from app.notifications import queue_email
-from app.workflow import eori_rules
-from app.workflow.access import officer_may_instruct
-from app.workflow.applications import (
-    OPERATOR_ROLES, _commit, _email_context, _fail, _lock, _non_empty, _require_operator, _require_status, _touch,
-    atomic, record, reference_for,
+from app.models.applications import EDITABLE_STATUSES
+from app.notifications import email_context, queue_email
+from app.workflow import eori_rules, kernel
+from app.workflow.applications import mark_decided, mark_submitted, new_file, validation_errors as file_errors
+from app.workflow.errors import Incomplete, WorkflowError
+from app.workflow.history import record, touch
+from app.workflow.kernel import required_text, transition
+from app.workflow.subjects import (
+    APPLICANT, APPLICATION, EORI_INVALIDATED, EORI_NUMBER, EORI_VALID, HOLDER, OFFICE,
 )
-from app.workflow.errors import Incomplete, NotAllowed, WorkflowError, WrongStatus
 
 S = ApplicationStatus
+EORI = ApplicationKind.EORI
 TEXT_FIELDS = ("name", "first_name", "legal_form", "address", "postcode", "city", "country", "phone", "email",
                "contact_name", "contact_phone", "contact_email")
 IDENTIFIERS = ("siren", "siret", "vat_number", "ape_code")
@@ -44,18 +48,15 @@ def content_of(request: EoriRequest) -> dict:
     return {name: getattr(request, name) for name in FIELDS}
 
 
-@atomic
+@transition(APPLICATION, "create_draft", kinds=(EORI,), source=None, target=S.DRAFT, by=(APPLICANT,),
+            label=_l("Demande de numéro EORI"), events=("draft_created",),
+            refusal=_l("Seul un opérateur ou un représentant en douane peut déposer une demande."))
 def create_draft(actor: User) -> Application:
     """'Déposer une demande' › EORI: no certification needed, the company does not exist yet."""
-    if actor.role not in OPERATOR_ROLES:
-        raise NotAllowed(_l("Seul un opérateur ou un représentant en douane peut déposer une demande."))
-    application = Application(kind=ApplicationKind.EORI, created_by_id=actor.id, status=S.DRAFT)
+    application = Application(kind=EORI, created_by_id=actor.id, status=S.DRAFT)
     application.eori_request = EoriRequest(country="FR", basis=EoriBasis.SIRET)
-    db.session.add(application)
-    db.session.flush()
-    application.reference = reference_for(application)
+    new_file(application)
     record(application, "draft_created", actor)
-    _commit()
     return application
 
 
@@ -86,30 +87,23 @@ def _apply(application: Application, content: dict, office_id: int | None) -> No
         setattr(application, f"exporter_{name}", getattr(request, name))
 
 
-@atomic
-def save_draft(actor: User, application: Application, content: dict, office_id: int | None,
-               expected_version: int | None = None) -> Application:
+@transition(APPLICATION, "save_draft", kinds=(EORI,), source=EDITABLE_STATUSES, target=None, by=(HOLDER,),
+            label=_l("Reprendre ma saisie plus tard"), events=("content_modified",))
+def save_draft(actor: User, application: Application, content: dict, office_id: int | None) -> Application:
     """'Reprendre ma saisie plus tard', or the edits of 'Compléter la demande'. Identifiers typed are
     checked now, beside their fields; what is missing is reported at validation."""
-    try:
-        _require_operator(actor, application)
-        _lock(application, expected_version)
-        _require_status(application, S.DRAFT, S.INCOMPLETE)
-        before = content_of(application.eori_request)
-        _apply(application, content, office_id)
-        errors = eori_rules.field_errors(application.eori_request)
-        if errors:  # every malformed identifier at once, each beside its field
-            raise Incomplete(_l("Certains champs sont mal renseignés : corrigez les champs signalés."), errors)
-        if application.status == S.INCOMPLETE:
-            after = content_of(application.eori_request)
-            changes = [{"field": k, "old": _text(before[k]), "new": _text(after[k])}
-                       for k in FIELDS if before[k] != after[k]]
-            if changes:
-                record(application, "content_modified", actor, changes=changes)
-        _touch(application)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    before = content_of(application.eori_request)
+    _apply(application, content, office_id)
+    errors = eori_rules.field_errors(application.eori_request)
+    if errors:  # every malformed identifier at once, each beside its field
+        raise Incomplete(_l("Certains champs sont mal renseignés : corrigez les champs signalés."), errors)
+    if application.status == S.INCOMPLETE:
+        after = content_of(application.eori_request)
+        changes = [{"field": k, "old": _text(before[k]), "new": _text(after[k])}
+                   for k in FIELDS if before[k] != after[k]]
+        if changes:
+            record(application, "content_modified", actor, changes=changes)
+    touch(application)
     return application
 
 
@@ -117,6 +111,7 @@ def _text(value):
     return getattr(value, "value", value) if not isinstance(value, date) else value.isoformat()
 
 
+@kernel.kind_step("validation_errors", EORI)
 def validation_errors(application: Application) -> dict[str, str]:
     errors = eori_rules.completeness_errors(application.eori_request)
     if not application.office_id:
@@ -124,16 +119,32 @@ def validation_errors(application: Application) -> dict[str, str]:
     return errors
 
 
-def on_granted(actor: User, application: Application, now: datetime) -> Company:
-    """Called by grant(): the company exists from now on, with its number, and the applicant acts for it."""
+@transition(APPLICATION, "submit", kinds=(EORI,), source=(S.DRAFT,), target=S.UNDER_REVIEW, by=(HOLDER,),
+            label=_l("Soumettre ma demande"), events=("submitted",), emails=("submitted",))
+def submit(actor: User, application: Application) -> Application:
+    errors = file_errors(application)
+    if errors:
+        raise Incomplete(_l("La demande ne peut pas être soumise : corrigez les champs signalés."), errors)
+    mark_submitted(application)
+    record(application, "submitted", actor)
+    queue_email("submitted", application.exporter_email, **email_context(application))
+    return application
+
+
+@transition(APPLICATION, "grant", kinds=(EORI,), source=(S.UNDER_REVIEW,), target=S.GRANTED, by=(OFFICE,),
+            label=_l("Attribuer le numéro EORI"), events=("eori_granted",), emails=("eori_granted",))
+def grant(actor: User, application: Application) -> Company:
+    """The company exists from now on, with its number, and the applicant acts for it (certification)."""
     request = application.eori_request
     error = eori_rules.taken_error(request)
     if error:
         raise WorkflowError(error)
+    mark_decided(application, S.GRANTED)
     company = Company(
         eori=request.eori, name=application.exporter_name, address=request.address, postcode=request.postcode,
         city=request.city, country=request.country or "FR", phone=request.phone, email=request.email,
-        siren=request.siren, siret=request.siret, office_id=application.office_id, eori_granted_on=now.date(),
+        siren=request.siren, siret=request.siret, office_id=application.office_id,
+        eori_granted_on=application.decided_at.date(),
         eori_publication_consent=bool(request.publication_consent))
     db.session.add(company)
     db.session.flush()
@@ -143,42 +154,40 @@ def on_granted(actor: User, application: Application, now: datetime) -> Company:
     on_behalf = applicant.role == Role.REPRESENTATIVE and applicant.own_company is not None
     db.session.add(Certification(user_id=applicant.id, company_id=company.id, on_behalf=on_behalf))
     record(application, "eori_granted", actor, comment=company.eori)
-    queue_email("eori_granted", application.exporter_email, **_email_context(application, company=company))
+    queue_email("eori_granted", application.exporter_email, **email_context(application, company=company))
     return company
 
 
 def granting_application(company: Company) -> Application | None:
     return db.session.scalar(select(Application).where(Application.company_id == company.id,
-                                                       Application.kind == ApplicationKind.EORI,
+                                                       Application.kind == EORI,
                                                        Application.status == S.GRANTED))
 
 
-@atomic
+def invalidation_reason(value, field_name) -> str:
+    if value not in INVALIDATION_REASONS:
+        raise WorkflowError(_l("Choisissez le motif de l'invalidation."), field=field_name)
+    return value
+
+
+@transition(EORI_NUMBER, "invalidate", source=(EORI_VALID,), target=EORI_INVALIDATED, by=(OFFICE,),
+            label=_l("Invalider le numéro EORI"), events=("eori_invalidated",), emails=("eori_invalidated",),
+            wrong_status=_l("Ce numéro EORI est déjà invalidé."),
+            inputs={"reason": invalidation_reason,
+                    "comment": required_text(_l("Le commentaire de l'invalidation est obligatoire."))})
 def invalidate(actor: User, company: Company, reason: str, on: date | None, comment: str) -> Company:
     """Officer of the office that granted the number (DA Art. 7); the data stay 10 years after."""
-    try:
-        if reason not in INVALIDATION_REASONS:
-            raise WorkflowError(_l("Choisissez le motif de l'invalidation."), field="reason")
-        comment = _non_empty(comment, "comment", _l("Le commentaire de l'invalidation est obligatoire."))
-        if not (actor.is_staff and officer_may_instruct(actor, company)):
-            raise NotAllowed(_l("Ce numéro EORI ne relève pas de votre service."))
-        db.session.refresh(company, with_for_update=True)
-        if company.eori_invalidated_on is not None:
-            raise WrongStatus(_l("Ce numéro EORI est déjà invalidé."))
-        on = on or utcnow().date()
-        if on > utcnow().date():
-            raise WorkflowError(_l("La date d'invalidation ne peut pas être dans le futur."), field="on")
-        company.eori_invalidated_on = on
-        company.eori_invalidation_reason = reason
-        application = granting_application(company)
-        record(application, "eori_invalidated", actor, office_id=company.office_id,
-               comment=f"{company.eori} — {INVALIDATION_REASONS[reason]} ({on:%d/%m/%Y}). {comment}")
-        queue_email("eori_invalidated", company.email, company=company, on=on,
-                    reason=str(INVALIDATION_REASONS[reason]), comment=comment,
-                    base_url=_email_context(application)["base_url"] if application else "")
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    on = on or utcnow().date()
+    if on > utcnow().date():
+        raise WorkflowError(_l("La date d'invalidation ne peut pas être dans le futur."), field="on")
+    company.eori_invalidated_on = on
+    company.eori_invalidation_reason = reason
+    application = granting_application(company)
+    record(application, "eori_invalidated", actor, office_id=company.office_id,
+           comment=f"{company.eori} — {INVALIDATION_REASONS[reason]} ({on:%d/%m/%Y}). {comment}")
+    queue_email("eori_invalidated", company.email, company=company, on=on,
+                reason=str(INVALIDATION_REASONS[reason]), comment=comment,
+                base_url=email_context(application)["base_url"])
     return company
 
 

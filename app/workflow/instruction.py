@@ -1,92 +1,84 @@
-"""Officer actions on a file that do not decide it: take it, move it, correct it, file it on paper.
-
-Like the transitions of applications.py, each is one transaction with its history event.
-"""
+"""Officer actions on a file that do not decide it: take it, move it, correct it, file it on paper, resend what
+the Commission's REX did not receive. Each is declared with the kernel like every transition."""
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import background
 from app.extensions import db
 from app.models import (
-    Application, ApplicationStatus, Company, Contact, GoodsLine, Office, Registration, RexTransmission, Role, User,
+    Application, ApplicationKind, ApplicationStatus, Company, Contact, GoodsLine, Office, RexTransmission, Role,
+    User,
 )
-from app.workflow import rules
-from app.workflow.access import officer_may_instruct
-from app.workflow.applications import (
-    _commit, atomic, _email_context, _fail, _flush_pending, _lock, _non_empty, _require_officer, _require_status,
-    _touch, _typed_text, prefill_from_company, record, reference_for,
-)
-from app.workflow.content import CONTACT_FIELDS, ApplicationContent
-from app.workflow.errors import NotAllowed, WorkflowError
 from app.models._time import utcnow
-from app.notifications import queue_email
+from app.models.applications import PENDING_STATUSES
+from app.models.transmissions import REX_ERROR, REX_TO_SEND
+from app.notifications import email_context, queue_email
+from app.workflow import rules
+from app.workflow.access import office_scope, officer_may_instruct
+from app.workflow.applications import apply_content, flush_pending, new_file, prefill_from_company
+from app.workflow.content import CONTACT_FIELDS, ApplicationContent
+from app.workflow.errors import Incomplete, NotAllowed, WorkflowError
+from app.workflow.history import record, touch
+from app.workflow.kernel import optional_text, required_text, transition, typed_text
+from app.workflow.subjects import APPLICATION, OFFICE, OFFICER, TRANSMISSION, TRANSMISSION_OFFICE
 
 S = ApplicationStatus
-OPEN = (S.UNDER_REVIEW, S.INCOMPLETE)
+OPEN = PENDING_STATUSES
+CONTENT_KINDS = (ApplicationKind.REX, ApplicationKind.REX_MODIFICATION)
 
 
-@atomic
-def assign(actor: User, application: Application, officer: User,
-           expected_version: int | None = None) -> Application:
+def not_mine_already(actor: User, application: Application):
+    """an officer cannot take a file already assigned to them"""
+    if actor is not None and actor.role == Role.OFFICER and application.assigned_officer_id == actor.id:
+        return _l("Ce dossier vous est déjà affecté.")
+    return None
+
+
+@transition(APPLICATION, "assign", source=OPEN, target=None, by=(OFFICE,), label=_l("Prendre en charge"),
+            guard=not_mine_already, events=("assigned",))
+def assign(actor: User, application: Application, officer: User) -> Application:
     """'Prendre en charge' (officer = actor) or assignment by a supervisor to an officer of the file's office."""
-    try:
-        _require_officer(actor, application)
-        _lock(application, expected_version)
-        _require_status(application, *OPEN)
-        if officer.role not in (Role.OFFICER, Role.SUPERVISOR) or not officer_may_instruct(officer, application):
-            raise NotAllowed(_l("%(name)s n'appartient pas au service de ce dossier.", name=officer.full_name),
-                             field="officer_id")
-        previous = application.assigned_officer
-        if previous is not None and previous.id == officer.id:
-            raise WorkflowError(_l("Ce dossier vous est déjà affecté.") if officer.id == actor.id else
-                                _l("Ce dossier est déjà affecté à %(name)s.", name=officer.full_name))
-        application.assigned_officer_id = officer.id
-        _touch(application)
-        record(application, "assigned", actor, comment=officer.full_name,
-               changes=[{"field": "assigned_officer", "old": previous.full_name if previous else None,
-                         "new": officer.full_name}])
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    if officer.role not in (Role.OFFICER, Role.SUPERVISOR) or not officer_may_instruct(officer, application):
+        raise NotAllowed(_l("%(name)s n'appartient pas au service de ce dossier.", name=officer.full_name),
+                         field="officer_id")
+    previous = application.assigned_officer
+    if previous is not None and previous.id == officer.id:
+        raise WorkflowError(_l("Ce dossier vous est déjà affecté.") if officer.id == actor.id else
+                            _l("Ce dossier est déjà affecté à %(name)s.", name=officer.full_name))
+    application.assigned_officer_id = officer.id
+    touch(application)
+    record(application, "assigned", actor, comment=officer.full_name,
+           changes=[{"field": "assigned_officer", "old": previous.full_name if previous else None,
+                     "new": officer.full_name}])
     return application
 
 
-@atomic
-def reassign(actor: User, application: Application, office: Office, comment: str,
-             expected_version: int | None = None) -> Application:
+@transition(APPLICATION, "reassign", source=OPEN, target=None, by=(OFFICE,),
+            label=_l("Réaffecter à un autre service"), events=("reassigned",), emails=("reassigned",),
+            inputs={"comment": required_text(_l("Indiquez le motif de la réaffectation."))})
+def reassign(actor: User, application: Application, office: Office, comment: str) -> Application:
     """'Réaffecter à un autre service': the file moves to another office, unassigned; the operator is told."""
-    try:
-        comment = _non_empty(comment, "comment", _l("Indiquez le motif de la réaffectation."))
-        _require_officer(actor, application)
-        _lock(application, expected_version)
-        _require_status(application, *OPEN)
-        if office.id == application.office_id:
-            raise WorkflowError(_l("Le dossier est déjà affecté à ce service."), field="office_id")
-        previous = application.office
-        record(application, "reassigned", actor, comment=comment,
-               changes=[{"field": "office", "old": str(previous) if previous else None, "new": str(office)}])
-        application.office_id = office.id
-        application.assigned_officer_id = None
-        _touch(application)
-        db.session.flush()
-        db.session.refresh(application, ["office"])
-        queue_email("reassigned", application.exporter_email,
-                    **_email_context(application, previous_office=previous, comment=comment))
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    if office.id == application.office_id:
+        raise WorkflowError(_l("Le dossier est déjà affecté à ce service."), field="office_id")
+    previous = application.office
+    record(application, "reassigned", actor, comment=comment,
+           changes=[{"field": "office", "old": str(previous) if previous else None, "new": str(office)}])
+    application.office_id = office.id
+    application.assigned_officer_id = None
+    touch(application)
+    db.session.flush()
+    db.session.refresh(application, ["office"])
+    queue_email("reassigned", application.exporter_email,
+                **email_context(application, previous_office=previous, comment=comment))
     return application
 
 
-def _correct(actor: User, application: Application, row, values: dict, fields: tuple, label: str,
-             expected_version: int | None):
-    _require_officer(actor, application)
-    _lock(application, expected_version)
-    _require_status(application, *OPEN)
+def _corrected(row, values: dict, fields: tuple, label: str) -> list[dict]:
     changes = []
     for name in fields:
         if name not in values:
             continue
-        new = (values[name] or "").strip() or None
+        new = values[name] or None
         old = getattr(row, name)
         if (old or None) != new:
             changes.append({"field": f"{label}[{row.position}].{name}", "old": old, "new": new})
@@ -96,95 +88,84 @@ def _correct(actor: User, application: Application, row, values: dict, fields: t
     return changes
 
 
-def _typed_values(values: dict, comment: str | None) -> tuple[dict, str | None]:
-    """A correction's fields and its optional comment as typed, stripped, each checked for a NUL."""
-    return {name: _typed_text(value, name) for name, value in values.items()}, \
-        _typed_text(comment, "comment") or None
+def _typed_values(values: dict, field_names) -> dict:
+    return {name: typed_text(value, name) for name, value in values.items() if name in field_names}
 
 
-@atomic
-def correct_contact(actor: User, contact: Contact, values: dict, comment: str | None = None,
-                    expected_version: int | None = None) -> Contact:
-    """An officer corrects a contact of a file under review; the operator sees old and new values."""
-    application = contact.application
-    try:
-        values, comment = _typed_values(values, comment)
+@transition(APPLICATION, "correct", kinds=CONTENT_KINDS, source=OPEN, target=None, by=(OFFICE,),
+            label=_l("Corriger"), events=("corrected_by_office",), inputs={"comment": optional_text()})
+def correct(actor: User, application: Application, row: Contact | GoodsLine, values: dict,
+            comment: str | None = None) -> Contact | GoodsLine:
+    """An officer corrects a contact or a goods line of a file under review; the operator sees old and new
+    values in the history."""
+    if row.application_id != application.id:
+        raise NotAllowed(_l("Cette demande ne relève pas de votre service."))
+    if isinstance(row, Contact):
+        values = _typed_values(values, CONTACT_FIELDS)
         required = [f for f in CONTACT_FIELDS if f != "fax" and f in values and not values[f]]
         if required:
             raise WorkflowError(rules.REQUIRED, field=required[0])
-        changes = _correct(actor, application, contact, values, CONTACT_FIELDS, "contacts", expected_version)
-        _touch(application)
-        record(application, "corrected_by_office", actor, comment=comment, changes=changes)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
-    return contact
-
-
-@atomic
-def correct_goods_line(actor: User, line: GoodsLine, values: dict, comment: str | None = None,
-                       expected_version: int | None = None) -> GoodsLine:
-    application = line.application
-    try:
-        values, comment = _typed_values(values, comment)
+        changes = _corrected(row, values, CONTACT_FIELDS, "contacts")
+    else:
+        values = _typed_values(values, ("heading", "description"))
         goods = [{"heading": g.heading, "description": g.description} for g in application.goods_lines]
-        index = application.goods_lines.index(line)
-        goods[index] = {"heading": values.get("heading", line.heading),
-                        "description": values.get("description", line.description)}
+        index = application.goods_lines.index(row)
+        goods[index] = {"heading": values.get("heading", row.heading),
+                        "description": values.get("description", row.description)}
         errors = rules.goods_errors(goods)
         mine = {k.rsplit("-", 1)[-1]: v for k, v in errors.items() if k.startswith(f"goods-{index}-")}
         if mine:
             field, message = next(iter(mine.items()))
             raise WorkflowError(message, field=field)
         if "heading" in values:
-            values = {**values, "heading": rules.parse_heading(values["heading"])}
-        changes = _correct(actor, application, line, values, ("heading", "description"), "goods", expected_version)
-        line.chapter = line.heading[:2]
-        _touch(application)
-        record(application, "corrected_by_office", actor, comment=comment, changes=changes)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
-    return line
+            values["heading"] = rules.parse_heading(values["heading"])
+        changes = _corrected(row, values, ("heading", "description"), "goods")
+        row.chapter = row.heading[:2]
+    touch(application)
+    record(application, "corrected_by_office", actor, comment=comment, changes=changes)
+    return row
 
 
-@atomic
+def correct_contact(actor: User, contact: Contact, values: dict, comment: str | None = None,
+                    expected_version: int | None = None) -> Contact:
+    return correct(actor, contact.application, contact, values, comment, expected_version=expected_version)
+
+
+def correct_goods_line(actor: User, line: GoodsLine, values: dict, comment: str | None = None,
+                       expected_version: int | None = None) -> GoodsLine:
+    return correct(actor, line.application, line, values, comment, expected_version=expected_version)
+
+
+@transition(APPLICATION, "file_on_paper", kinds=(ApplicationKind.REX,), source=None, target=S.UNDER_REVIEW,
+            by=(OFFICER,), label=_l("Déposer pour le compte d'un opérateur"), events=("filed_on_paper",),
+            emails=("submitted",),
+            refusal=_l("Seul un agent d'un service peut déposer une demande pour le compte d'un opérateur."),
+            inputs={"comment": required_text(_l("Indiquez la référence du formulaire papier reçu."))})
 def file_on_paper(actor: User, company: Company, content: ApplicationContent, comment: str) -> Application:
     """'Déposer pour le compte d'un opérateur': exceptional, from a paper form (annex 22-06 bis) signed by
     the operator. The file goes straight to 'En étude' in the officer's office, flagged in the history."""
-    from app.workflow.applications import _apply_content
-
-    try:
-        comment = _non_empty(comment, "comment", _l("Indiquez la référence du formulaire papier reçu."))
-        if actor.role not in (Role.OFFICER, Role.SUPERVISOR) or (actor.role == Role.OFFICER and not actor.office_id):
-            raise NotAllowed(_l("Seul un agent d'un service peut déposer une demande pour le compte d'un opérateur."))
-        content.company_id = company.id
-        content.office_id = content.office_id or actor.office_id
-        scope = [actor.office_id] if actor.role == Role.OFFICER else [o.id for o in actor.supervised_offices]
-        if content.office_id not in scope:
-            raise NotAllowed(_l("Vous ne pouvez déposer une demande que pour votre service."), field="office_id")
-        errors = rules.completeness_errors(content)
-        if errors:
-            from app.workflow.errors import Incomplete
-            raise Incomplete(_l("La demande ne peut pas être déposée : corrigez les champs signalés."), errors)
-        application = Application(created_by_id=actor.id, status=S.DRAFT, filed_on_paper=True)
-        prefill_from_company(application, company)
-        db.session.add(application)
-        db.session.flush()
-        application.reference = reference_for(application)
-        _apply_content(application, content, actor, check_certification=False)
-        now = utcnow()
-        application.status = S.UNDER_REVIEW
-        application.submitted_at = now
-        application.received_complete_at = now
-        _touch(application)
-        _flush_pending()
-        record(application, "filed_on_paper", actor, comment=comment)
-        db.session.refresh(application, ["office"])
-        queue_email("submitted", application.exporter_email, **_email_context(application))
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    if actor.role == Role.OFFICER and not actor.office_id:
+        raise NotAllowed(_l("Seul un agent d'un service peut déposer une demande pour le compte d'un opérateur."))
+    content.company_id = company.id
+    content.office_id = content.office_id or actor.office_id
+    if content.office_id not in office_scope(actor):
+        raise NotAllowed(_l("Vous ne pouvez déposer une demande que pour votre service."), field="office_id")
+    errors = rules.completeness_errors(content)
+    if errors:
+        raise Incomplete(_l("La demande ne peut pas être déposée : corrigez les champs signalés."), errors)
+    application = Application(created_by_id=actor.id, status=S.DRAFT, filed_on_paper=True)
+    prefill_from_company(application, company)
+    new_file(application)
+    apply_content(application, content, actor, check_certification=False)
+    now = utcnow()
+    application.status = S.UNDER_REVIEW
+    application.submitted_at = now
+    application.received_complete_at = now
+    touch(application)
+    flush_pending()
+    record(application, "filed_on_paper", actor, comment=comment)
+    db.session.refresh(application, ["office"])
+    queue_email("submitted", application.exporter_email, **email_context(application))
     return application
 
 
@@ -194,28 +175,15 @@ def officers_of(application: Application) -> list[User]:
                                                  User.is_enabled.is_(True)).order_by(User.last_name)).all()
 
 
-@atomic
+@transition(TRANSMISSION, "resend", source=(REX_ERROR,), target=REX_TO_SEND, by=(TRANSMISSION_OFFICE,),
+            label=_l("Renvoyer"), events=("rex_transmission_resent",), effects=(background.REX_TRANSMISSIONS,))
 def resend_transmission(actor: User, transmission: RexTransmission) -> RexTransmission:
     """'Renvoyer': an officer of the registration's office puts a failed transmission to the central REX
-    back in the queue, to be sent at the next run (jobs/rex.py)."""
-    from app.models.transmissions import REX_ERROR, REX_TO_SEND
-
-    registration = db.session.get(Registration, transmission.registration_id)
-    application = registration.application
-    try:
-        from app.workflow.access import office_scope
-        if actor.role not in (Role.OFFICER, Role.SUPERVISOR) or registration.office_id not in office_scope(actor):
-            raise NotAllowed(_l("Cette demande ne relève pas de votre service."))
-        db.session.refresh(transmission, with_for_update=True)
-        if transmission.state != REX_ERROR:
-            raise WorkflowError(_l("Seule une transmission en erreur peut être renvoyée."))
-        transmission.state = REX_TO_SEND
-        transmission.next_attempt_at = utcnow()
-        record(application, "rex_transmission_resent", actor, registration=registration,
-               office_id=registration.office_id)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
-    from jobs import enqueue_rex_transmissions
-    enqueue_rex_transmissions()
+    back in the queue, to be sent at the next run."""
+    registration = transmission.registration
+    transmission.state = REX_TO_SEND
+    transmission.next_attempt_at = utcnow()
+    record(registration.application, "rex_transmission_resent", actor, registration=registration,
+           office_id=registration.office_id)
+    background.mark_due(background.REX_TRANSMISSIONS)
     return transmission

@@ -7,32 +7,39 @@
     revoked --cancel_revocation--> granted
     granted | modification_requested --request_deregistration--> (same status) an officer confirms by revoking
 
-A modification request is an application of kind REX_MODIFICATION pointing at the version it changes: it
-is filed, instructed and decided through app/workflow/applications.py like any application, which calls
-the hooks below at the points where a modification request differs.
+A modification request is an application of kind REX_MODIFICATION pointing at the version it changes. It is
+filed and instructed like any application (app/workflow/applications.py); this module declares its own
+submit, grant (validate) and reject (refuse), and registers the steps where it differs: which sections the
+form may change, what its submission needs, and what closing it gives back to the registration.
 """
-from datetime import datetime
-
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import background
 from app.extensions import db
 from app.models import (
     Application, ApplicationKind, ApplicationStatus, DiscussionMessage, Registration, RegistrationStatus,
     RevocationGround, User,
 )
 from app.models._time import utcnow
-from app.notifications import queue_email
-from app.workflow.access import officer_may_instruct, operator_may_access
+from app.models.registrations import ACTIVE_REGISTRATION_STATUSES
+from app.notifications import email_context, queue_email
+from app.workflow import kernel, rules
 from app.workflow.applications import (
-    _apply_content, _commit, _email_context, _fail, _non_empty, _touch, atomic, record, reference_for,
+    apply_content, mark_decided, mark_submitted, new_file, validation_errors,
 )
 from app.workflow.content import ApplicationContent, content_of
-from app.workflow.errors import NotAllowed, WorkflowError, WrongStatus
+from app.workflow.errors import Incomplete, WorkflowError, WrongStatus
+from app.workflow.events import status_label
+from app.workflow.history import post, record
+from app.workflow.kernel import lock_row, optional_text, required_text, transition
+from app.workflow.rex import queue_transmission
+from app.workflow.subjects import APPLICATION, HOLDER, OFFICE, REGISTRATION
 
 R = RegistrationStatus
 S = ApplicationStatus
-LIVE = (R.GRANTED, R.MODIFICATION_REQUESTED)
+MODIFICATION = ApplicationKind.REX_MODIFICATION
+LIVE = ACTIVE_REGISTRATION_STATUSES
 COMMENT_REQUIRED = _l("Le commentaire est obligatoire : indiquez au service les éléments que vous souhaitez voir "
                       "modifiés.")
 
@@ -54,34 +61,17 @@ def ground_label(ground) -> str:
     return str(REVOCATION_GROUNDS.get(RevocationGround(ground), ground)) if ground else ""
 
 
-# --- helpers -------------------------------------------------------------------------------------
-
-def _lock(registration: Registration) -> Registration:
-    db.session.refresh(registration, with_for_update=True)
-    return registration
-
-
-def _require(registration: Registration, *allowed: RegistrationStatus) -> None:
-    if registration.status not in allowed:
-        from app.workflow.events import status_label
-        raise WrongStatus(_l("Cette action n'est pas possible pour une autorisation au statut « %(status)s ».",
-                             status=status_label(registration.status)))
-
-
-def _require_holder(actor: User, registration: Registration) -> None:
-    if not operator_may_access(actor, registration):
-        raise NotAllowed(_l("Vous n'êtes pas habilité à agir sur cette autorisation."))
-
-
-def _require_officer(actor: User, registration: Registration) -> None:
-    if not officer_may_instruct(actor, registration):
-        raise NotAllowed(_l("Cette autorisation ne relève pas de votre service."))
+def revocation_ground(value, field_name) -> RevocationGround:
+    try:
+        return RevocationGround(value)
+    except ValueError:
+        raise WorkflowError(_l("Choisissez le motif de la révocation."), field=field_name) from None
 
 
 def _notify(template: str, registration: Registration, **extra) -> None:
     application = registration.application
     queue_email(template, application.exporter_email,
-                **_email_context(application, registration=registration, **extra))
+                **email_context(application, registration=registration, **extra))
 
 
 def versions_of(registration: Registration) -> list[Registration]:
@@ -93,41 +83,32 @@ def versions_of(registration: Registration) -> list[Registration]:
 def pending_modification(registration: Registration) -> Application | None:
     """The modification request being written or instructed for this version, if any."""
     return db.session.scalar(select(Application).where(
-        Application.registration_id == registration.id, Application.kind == ApplicationKind.REX_MODIFICATION,
+        Application.registration_id == registration.id, Application.kind == MODIFICATION,
         Application.status.in_((S.DRAFT, S.UNDER_REVIEW, S.INCOMPLETE))))
 
 
 def may_request_modification(actor: User, registration: Registration) -> bool:
-    return registration.status == R.GRANTED and operator_may_access(actor, registration)
+    return kernel.may(actor, registration, "request_modification")
 
 
 # --- the holder ----------------------------------------------------------------------------------
 
-@atomic
+@transition(REGISTRATION, "request_modification", source=(R.GRANTED,), target=None, by=(HOLDER,),
+            label=_l("Demander des modifications de cet enregistrement"), events=("modification_draft_created",))
 def request_modification(actor: User, registration: Registration) -> Application:
     """'Demander des modifications de cet enregistrement': a draft holding the registered content; an
     unfinished draft for the same version is resumed rather than duplicated."""
-    try:
-        _require_holder(actor, registration)
-        _lock(registration)
-        _require(registration, R.GRANTED)
-        existing = pending_modification(registration)
-        if existing is not None:
-            return existing
-        source = registration.application
-        draft = Application(kind=ApplicationKind.REX_MODIFICATION, created_by_id=actor.id, status=S.DRAFT,
-                            registration_id=registration.id)
-        db.session.add(draft)
-        db.session.flush()
-        draft.reference = reference_for(draft)
-        _apply_content(draft, content_of(source), actor, check_certification=False)
-        record(draft, "modification_draft_created", actor, registration=registration)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    existing = pending_modification(registration)
+    if existing is not None:
+        return existing
+    draft = new_file(Application(kind=MODIFICATION, created_by_id=actor.id, status=S.DRAFT,
+                                 registration_id=registration.id))
+    apply_content(draft, content_of(registration.application), actor, check_certification=False)
+    record(draft, "modification_draft_created", actor, registration=registration)
     return draft
 
 
+@kernel.kind_step("content", MODIFICATION)
 def modification_content(application: Application, typed: ApplicationContent) -> ApplicationContent:
     """Guide 7.2: only the email of section 2, the contacts, the goods and the relations may change; every
     other field keeps its registered value whatever the form sent."""
@@ -137,81 +118,85 @@ def modification_content(application: Application, typed: ApplicationContent) ->
     return content
 
 
-def check_submission(application: Application) -> None:
-    """Called by submit(): a modification request needs its comment and a version still granted."""
-    _non_empty(application.request_comment, "request_comment", COMMENT_REQUIRED)
-    registration = application.registration
-    _lock(registration)
-    _require(registration, R.GRANTED)
+@kernel.kind_step("validation_errors", MODIFICATION)
+def modification_validation_errors(application: Application) -> dict[str, str]:
+    errors = rules.completeness_errors(content_of(application), application.id, modification=True)
+    if not (application.request_comment or "").strip():
+        errors["request_comment"] = COMMENT_REQUIRED
+    return errors
 
 
-def on_submitted(actor: User, application: Application) -> None:
+@transition(APPLICATION, "submit", kinds=(MODIFICATION,), source=(S.DRAFT,), target=S.UNDER_REVIEW,
+            by=(HOLDER,), label=_l("Soumettre ma demande"),
+            events=("submitted", "modification_requested"), emails=("modification_requested",))
+def submit_modification(actor: User, application: Application) -> Application:
+    """The request goes to the office; its registration shows 'Modification demandée', still valid."""
+    if not (application.request_comment or "").strip():  # the one field typed on the recap's form: first
+        raise WorkflowError(COMMENT_REQUIRED, field="request_comment")
     registration = application.registration
+    lock_row(registration)
+    if registration.status != R.GRANTED:
+        raise WrongStatus(REGISTRATION.wrong_status(status_label(registration.status)))
+    errors = validation_errors(application)
+    if errors:
+        raise Incomplete(_l("La demande ne peut pas être soumise : corrigez les champs signalés."), errors)
+    mark_submitted(application)
+    record(application, "submitted", actor)
     registration.status = R.MODIFICATION_REQUESTED
     registration.updated_at = utcnow()
     record(application, "modification_requested", actor, comment=application.request_comment,
            registration=registration)
     _notify("modification_requested", registration, comment=application.request_comment)
+    return application
 
 
-@atomic
+def deregistration_not_requested(actor: User, registration: Registration):
+    """not asked already"""
+    if registration.deregistration_requested_at is not None:
+        return _l("La radiation de cet enregistrement a déjà été demandée.")
+    return None
+
+
+@transition(REGISTRATION, "request_deregistration", source=LIVE, target=None, by=(HOLDER,),
+            label=_l("Demander la radiation"), guard=deregistration_not_requested,
+            events=("deregistration_requested",),
+            inputs={"reason": required_text(_l("Indiquez pourquoi vous demandez la radiation."))})
 def request_deregistration(actor: User, registration: Registration, reason: str) -> Registration:
     """The holder no longer exports under the arrangement (IA Art. 89(1)): an officer confirms."""
-    try:
-        reason = _non_empty(reason, "reason", _l("Indiquez pourquoi vous demandez la radiation."))
-        _require_holder(actor, registration)
-        _lock(registration)
-        _require(registration, *LIVE)
-        if registration.deregistration_requested_at is not None:
-            raise WrongStatus(_l("La radiation de cet enregistrement a déjà été demandée."))
-        registration.deregistration_requested_at = utcnow()
-        registration.updated_at = registration.deregistration_requested_at
-        record(registration.application, "deregistration_requested", actor, comment=reason,
-               registration=registration)
-        _post(registration, actor, reason, "deregistration_requested")
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
+    registration.deregistration_requested_at = utcnow()
+    registration.updated_at = registration.deregistration_requested_at
+    record(registration.application, "deregistration_requested", actor, comment=reason, registration=registration)
+    post(registration.application, actor, reason, "deregistration_requested", registration=registration)
     return registration
 
 
-@atomic
+@transition(REGISTRATION, "comment", source=(R.GRANTED, R.MODIFICATION_REQUESTED, R.REVOKED), target=None,
+            by=(HOLDER, OFFICE), label=_l("Envoyer le message"), events=("comment",), emails=("new_message",),
+            inputs={"body": required_text(_l("Votre message est vide."))})
 def comment(actor: User, registration: Registration, body: str) -> DiscussionMessage:
     """The thread stays open at every status, revoked included (guide 7.3); it changes no status."""
-    try:
-        body = _non_empty(body, "body", _l("Votre message est vide."))
-        if actor.is_staff:
-            _require_officer(actor, registration)
-        else:
-            _require_holder(actor, registration)
-        _lock(registration)
-        _require(registration, R.GRANTED, R.MODIFICATION_REQUESTED, R.REVOKED)
-        message = _post(registration, actor, body)
-        record(registration.application, "comment", actor, comment=body, registration=registration)
-        registration.updated_at = utcnow()
-        if actor.is_staff:
-            _notify("new_message", registration, message=body)
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
-    return message
-
-
-def _post(registration: Registration, author: User, body: str, title_kind: str | None = None):
-    message = DiscussionMessage(application_id=registration.application_id, registration_id=registration.id,
-                                author_id=author.id, body=body, title_kind=title_kind)
-    db.session.add(message)
+    message = post(registration.application, actor, body, registration=registration)
+    record(registration.application, "comment", actor, comment=body, registration=registration)
+    registration.updated_at = utcnow()
+    if actor.is_staff:
+        _notify("new_message", registration, message=body)
     return message
 
 
 # --- the office ----------------------------------------------------------------------------------
 
-def on_validated(actor: User, application: Application, now: datetime) -> Registration:
-    """Called by grant() for a modification request: the targeted version becomes 'Version antérieure' and
-    a new version, same number and validity, holds the modified content."""
+@transition(APPLICATION, "grant", kinds=(MODIFICATION,), source=(S.UNDER_REVIEW,), target=S.GRANTED,
+            by=(OFFICE,), label=_l("Valider la modification"), events=("modification_validated", "new_version"),
+            emails=("modification_validated",), effects=(background.REX_TRANSMISSIONS,))
+def validate_modification(actor: User, application: Application) -> Registration:
+    """The targeted version becomes 'Version antérieure' and a new version, same number and validity, holds the
+    modified content; the Commission's REX is told."""
     current = application.registration
-    _lock(current)
-    _require(current, R.MODIFICATION_REQUESTED)
+    lock_row(current)
+    if current.status != R.MODIFICATION_REQUESTED:
+        raise WrongStatus(REGISTRATION.wrong_status(status_label(current.status)))
+    mark_decided(application, S.GRANTED)
+    now = application.decided_at
     current.status = R.SUPERSEDED
     current.updated_at = now
     db.session.flush()  # free the one-live-registration slot before the new version takes it
@@ -224,16 +209,17 @@ def on_validated(actor: User, application: Application, now: datetime) -> Regist
     record(application, "modification_validated", actor, registration=current)
     record(application, "new_version", actor, registration=version)
     _notify("modification_validated", version)
-    from app.workflow.rex import queue_transmission
     queue_transmission(version, application, "modify")
     return version
 
 
-def on_closed(actor: User | None, application: Application, kind: str, reason: str | None = None) -> None:
-    """Called when a submitted modification request ends without a new version (refused, abandoned): the
-    version it targeted is granted again, unchanged."""
+@kernel.kind_step("closed", MODIFICATION)
+def give_back_registration(actor: User | None, application: Application, kind: str,
+                           reason: str | None = None) -> None:
+    """A submitted modification request that ends without a new version (refused, abandoned): the version it
+    targeted is granted again, unchanged."""
     registration = application.registration
-    _lock(registration)
+    lock_row(registration)
     if registration.status != R.MODIFICATION_REQUESTED:
         return
     registration.status = R.GRANTED
@@ -243,83 +229,87 @@ def on_closed(actor: User | None, application: Application, kind: str, reason: s
         _notify("modification_refused", registration, reason=reason)
 
 
-@atomic
+@transition(APPLICATION, "reject", kinds=(MODIFICATION,), source=(S.UNDER_REVIEW, S.INCOMPLETE),
+            target=S.REJECTED, by=(OFFICE,), label=_l("Refuser la modification"),
+            events=("rejected", "modification_refused"), emails=("modification_refused",),
+            inputs={"reason": required_text(_l("Le motif du rejet est obligatoire."))})
+def refuse_modification(actor: User, application: Application, reason: str) -> Application:
+    """The registration stays in its version, granted again; the holder is told why."""
+    mark_decided(application, S.REJECTED)
+    record(application, "rejected", actor, comment=reason)
+    give_back_registration(actor, application, "modification_refused", reason)
+    return application
+
+
+def _close_pending_modification(actor: User, registration: Registration) -> None:
+    pending = pending_modification(registration)
+    if pending is None:
+        return
+    submitted = pending.status != S.DRAFT
+    mark_decided(pending, S.REJECTED if submitted else S.ABANDONED)
+    record(pending, "rejected" if submitted else "draft_abandoned", actor,
+           comment=str(_l("Enregistrement révoqué : la demande de modification est close.")))
+
+
+@transition(REGISTRATION, "revoke", source=LIVE, target=R.REVOKED, by=(OFFICE,),
+            label=_l("Révoquer l'enregistrement"), events=("revoked",), emails=("revoked",),
+            effects=(background.REX_TRANSMISSIONS,),
+            inputs={"ground": revocation_ground,
+                    "comment_text": required_text(_l("Le commentaire de la révocation est obligatoire."),
+                                                  field="comment")})
 def revoke(actor: User, registration: Registration, ground: str | None, comment_text: str) -> Registration:
     """Officer: IA Art. 89. The revocation applies from today; a pending modification request is closed."""
-    try:
-        try:
-            ground = RevocationGround(ground)
-        except ValueError:
-            raise WorkflowError(_l("Choisissez le motif de la révocation."), field="ground") from None
-        comment_text = _non_empty(comment_text, "comment", _l("Le commentaire de la révocation est obligatoire."))
-        _require_officer(actor, registration)
-        _lock(registration)
-        _require(registration, *LIVE)
-        now = utcnow()
-        pending = pending_modification(registration)
-        if pending is not None:
-            submitted = pending.status != S.DRAFT
-            pending.status = S.REJECTED if submitted else S.ABANDONED
-            pending.answer_deadline = None
-            pending.decided_at = now
-            _touch(pending)
-            record(pending, "rejected" if submitted else "draft_abandoned", actor,
-                   comment=str(_l("Enregistrement révoqué : la demande de modification est close.")))
-        registration.status = R.REVOKED
-        registration.revoked_on = now.date()
-        registration.revocation_ground = ground
-        registration.updated_at = now
-        reason = f"{ground_label(ground)}. {comment_text}"
-        record(registration.application, "revoked", actor, comment=reason, registration=registration)
-        _notify("revoked", registration, reason=reason)
-        from app.workflow.rex import queue_transmission
-        queue_transmission(registration, registration.application, "revoke")
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
-    from jobs import enqueue_rex_transmissions
-    enqueue_rex_transmissions()
+    now = utcnow()
+    _close_pending_modification(actor, registration)
+    registration.status = R.REVOKED
+    registration.revoked_on = now.date()
+    registration.revocation_ground = ground
+    registration.updated_at = now
+    reason = f"{ground_label(ground)}. {comment_text}"
+    record(registration.application, "revoked", actor, comment=reason, registration=registration)
+    _notify("revoked", registration, reason=reason)
+    queue_transmission(registration, registration.application, "revoke")
     return registration
 
 
-@atomic
+@transition(REGISTRATION, "cancel_revocation", source=(R.REVOKED,), target=R.GRANTED, by=(OFFICE,),
+            label=_l("Annuler la révocation"), events=("revocation_cancelled",), emails=("revocation_cancelled",),
+            effects=(background.REX_TRANSMISSIONS,), inputs={"comment_text": optional_text(field="comment")})
 def cancel_revocation(actor: User, registration: Registration, comment_text: str | None = None) -> Registration:
     """Officer: the registration is 'Octroyée' again, from its original validity date."""
-    try:
-        _require_officer(actor, registration)
-        _lock(registration)
-        _require(registration, R.REVOKED)
-        newer = db.session.scalar(select(Registration.number).where(
-            Registration.company_id == registration.company_id, Registration.status.in_(LIVE)))
-        if newer:
-            raise WorkflowError(_l("L'opérateur détient déjà un enregistrement en vigueur (%(number)s) : la "
-                                   "révocation ne peut pas être annulée.", number=newer))
-        comment_text = (comment_text or "").strip() or None
-        registration.status = R.GRANTED
-        registration.revoked_on = None
-        registration.revocation_ground = None
-        registration.deregistration_requested_at = None
-        registration.updated_at = utcnow()
-        db.session.flush()
-        record(registration.application, "revocation_cancelled", actor, comment=comment_text,
-               registration=registration)
-        _notify("revocation_cancelled", registration, comment=comment_text)
-        from app.workflow.rex import queue_transmission
-        queue_transmission(registration, registration.application, "modify")
-    except WorkflowError as exc:
-        _fail(exc)
-    _commit()
-    from jobs import enqueue_rex_transmissions
-    enqueue_rex_transmissions()
+    newer = db.session.scalar(select(Registration.number).where(
+        Registration.company_id == registration.company_id, Registration.status.in_(LIVE)))
+    if newer:
+        raise WorkflowError(_l("L'opérateur détient déjà un enregistrement en vigueur (%(number)s) : la "
+                               "révocation ne peut pas être annulée.", number=newer))
+    registration.status = R.GRANTED
+    registration.revoked_on = None
+    registration.revocation_ground = None
+    registration.deregistration_requested_at = None
+    registration.updated_at = utcnow()
+    db.session.flush()
+    record(registration.application, "revocation_cancelled", actor, comment=comment_text,
+           registration=registration)
+    _notify("revocation_cancelled", registration, comment=comment_text)
+    queue_transmission(registration, registration.application, "modify")
     return registration
 
 
+def deregistration_requested(actor: User, registration: Registration):
+    """the holder asked to be deregistered"""
+    if registration.deregistration_requested_at is None:
+        return _l("Le titulaire n'a pas demandé la radiation de cet enregistrement.")
+    return None
+
+
+@transition(REGISTRATION, "confirm_deregistration", source=LIVE, target=R.REVOKED, by=(OFFICE,),
+            label=_l("Confirmer la radiation"), guard=deregistration_requested, events=("revoked",),
+            emails=("revoked",), effects=(background.REX_TRANSMISSIONS,),
+            inputs={"comment_text": required_text(_l("Le commentaire de la révocation est obligatoire."),
+                                                  field="comment")})
 def confirm_deregistration(actor: User, registration: Registration, comment_text: str) -> Registration:
     """The holder's request, confirmed: a revocation on that ground."""
-    if registration.deregistration_requested_at is None:
-        raise WrongStatus(_l("Le titulaire n'a pas demandé la radiation de cet enregistrement."))
-    return revoke(actor, registration, RevocationGround.HOLDER_REQUEST.value, comment_text)
-
+    return revoke.__wrapped__(actor, registration, RevocationGround.HOLDER_REQUEST, comment_text)
 
 
 # --- reading ----------------------------------------------------------------------------------------

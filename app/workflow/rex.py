@@ -4,6 +4,7 @@ The payload is a snapshot taken at the decision: a later correction does not cha
 Contact details (Annex 22-06 box 2, section 4's contact persons) are sent only when the holder
 consented to publication (IA Art. 82(7)); identity, validity and goods always are.
 """
+from app import background
 from app.extensions import db
 from app.models import Application, Registration, RexTransmission
 from app.models._time import utcnow
@@ -43,10 +44,11 @@ def rex_payload(registration: Registration, application: Application, operation:
 
 
 def queue_transmission(registration: Registration, application: Application, operation: str) -> RexTransmission:
-    """Add the row in the caller's transaction; jobs/rex.py delivers it once committed."""
+    """Add the row in the caller's transaction; its delivery is due once committed (app/background.py)."""
     assert operation in REX_OPERATIONS, operation
     transmission = RexTransmission(registration_id=registration.id, operation=operation,
                                    payload=rex_payload(registration, application, operation),
                                    state=REX_TO_SEND, attempts=0, next_attempt_at=utcnow())
     db.session.add(transmission)
+    background.mark_due(background.REX_TRANSMISSIONS)
     return transmission

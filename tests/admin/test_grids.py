@@ -10,6 +10,7 @@ from app import workflow
 from app.extensions import db
 from app.models import HistoryEvent, Role
 from app.models._time import utcnow
+from jobs.deadlines import sweep_deadlines
 from tests.admin.helpers import OFFICE_A, OFFICE_B, cells, contact, count, file_references, goods, hrefs, page
 
 
@@ -242,7 +243,7 @@ def test_history_filters_by_kind_actor_and_date(factory, files, officer, login):
 
 def test_history_actor_filter_finds_automatic_actions(factory, files, officer, login):
     incomplete = factory.incomplete(factory.operator(), officer)
-    workflow.reject_expired(incomplete, now=utcnow() + timedelta(days=31))
+    sweep_deadlines(now=utcnow() + timedelta(days=31))
     client = login(officer)
     response = client.get("/admin/historique/", query_string={"flt0_acteur_equals": "auto"})
     assert cells(response, "actor") == ["Action automatique"]

@@ -27,15 +27,15 @@ HOLD = 0.4  # seconds the first to lock the file keeps its lock
 @pytest.fixture(autouse=True)
 def slow_status_check(monkeypatch):
     """grant() checks the status right after taking the row lock: hold the lock there for HOLD seconds."""
-    from app.workflow import applications
+    from app.workflow import kernel
 
-    original = applications._require_status
+    original = kernel.status_refusal
 
-    def slow(application, *allowed):
+    def slow(transition, application):
         time.sleep(HOLD)
-        return original(application, *allowed)
+        return original(transition, application)
 
-    monkeypatch.setattr(applications, "_require_status", slow)
+    monkeypatch.setattr(kernel, "status_refusal", slow)
 
 
 def race(app, *calls, timeout=30):

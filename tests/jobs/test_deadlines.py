@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import update
 
 from app import workflow
+from app.workflow import kernel
 from app.extensions import db
 from app.models import Application, ApplicationStatus as S
 from jobs.deadlines import send_deadline_reminders, sweep_deadlines
@@ -131,16 +132,16 @@ def test_completion_holding_the_lock_at_the_last_second_wins_over_the_sweep(app,
     sweep runs past the deadline: the sweep skips the locked row, the file ends under review."""
     deadline = deadline_of(incomplete)
     locked, release = threading.Event(), threading.Event()
-    original_lock = workflow.applications._lock
+    original_lock = kernel.lock_row
 
-    def slow_lock(application, expected_version=None):
-        result = original_lock(application, expected_version)
+    def slow_lock(application, expected_version=None, subject=None):
+        result = original_lock(application, expected_version, subject)
         if threading.current_thread() is not threading.main_thread():
             locked.set()
             release.wait(10)  # inside complete()'s transaction, holding the row lock
         return result
 
-    monkeypatch.setattr(workflow.applications, "_lock", slow_lock)
+    monkeypatch.setattr(kernel, "lock_row", slow_lock)
     application_id, operator_id, user_class = incomplete.id, operator.id, type(operator)
     db.session.remove()
 

@@ -14,7 +14,7 @@ from rq import Queue, SimpleWorker
 from sqlalchemy import select
 
 import jobs
-from app import create_app
+from app import create_app, notifications
 from app.extensions import db
 from app.models import OutboxEmail, Role
 from app.models._time import utcnow
@@ -169,7 +169,7 @@ def test_the_delay_grows_and_the_message_fails_after_max_attempts(factory, smtp,
     assert row.status == OUTBOX_FAILED and row.attempts == outbox.MAX_ATTEMPTS and row.last_error
     assert deliver_outbox(now=now + timedelta(days=1)) == 0  # a failed message waits for an administrator
 
-    assert outbox.retry_failed([row.id]) == 1
+    assert notifications.retry_failed([row.id]) == 1
     [row] = _rows()
     assert (row.status, row.attempts, row.next_attempt_at) == (OUTBOX_PENDING, 0, None)
 

@@ -1,4 +1,5 @@
-"""'Action automatique': an incomplete file left unanswered 30 days is rejected."""
+"""'Action automatique': an incomplete file left unanswered 30 days is rejected, by the sweep the scheduler runs
+(jobs/schedule.py -> jobs.deadlines.sweep_deadlines -> app.workflow.deadlines.reject_expired)."""
 from datetime import timedelta
 
 import pytest
@@ -8,24 +9,26 @@ from app import workflow
 from app.extensions import db
 from app.models import Application, ApplicationStatus as S
 from app.models._time import utcnow
-from app.workflow import WrongStatus
-from tests.workflow.helpers import SECTION2_EMAIL, assert_refused, aware, fresh, last_event, outbox
+from jobs.deadlines import sweep_deadlines
+from tests.workflow.helpers import SECTION2_EMAIL, aware, fresh, last_event, outbox, snapshot
 
 
 def test_automatic_rejection_is_refused_before_the_deadline(incomplete):
-    assert_refused(lambda: workflow.reject_expired(incomplete), WrongStatus, incomplete.id)
+    before = snapshot(incomplete.id)
+    assert sweep_deadlines()["rejected"] == 0
     assert fresh(incomplete.id).status == S.INCOMPLETE
+    assert snapshot(incomplete.id) == before
 
 
 def test_automatic_rejection_is_refused_the_day_before_the_deadline(incomplete):
     deadline = aware(fresh(incomplete.id).answer_deadline)
-    assert_refused(lambda: workflow.reject_expired(incomplete, now=deadline - timedelta(days=1)), WrongStatus,
-                   incomplete.id)
+    assert sweep_deadlines(now=deadline - timedelta(days=1)) == {"due": 0, "rejected": 0, "skipped": 0}
+    assert fresh(incomplete.id).status == S.INCOMPLETE
 
 
 def test_file_is_rejected_automatically_once_the_deadline_has_passed(incomplete):
     deadline = aware(fresh(incomplete.id).answer_deadline)
-    workflow.reject_expired(incomplete, now=deadline + timedelta(seconds=1))
+    sweep_deadlines(now=deadline + timedelta(seconds=1))
 
     saved = fresh(incomplete.id)
     assert saved.status == S.REJECTED
@@ -37,7 +40,7 @@ def test_automatic_rejection_is_recorded_without_an_actor(officer, incomplete):
     db.session.execute(update(Application).where(Application.id == incomplete.id)
                        .values(answer_deadline=utcnow() - timedelta(minutes=1)))
     db.session.commit()
-    workflow.reject_expired(incomplete)
+    sweep_deadlines()
 
     event = last_event(incomplete.id)
     assert (event.kind, event.actor_id, event.office_id) == ("rejected_automatically", None, officer.office_id)
@@ -45,7 +48,7 @@ def test_automatic_rejection_is_recorded_without_an_actor(officer, incomplete):
 
 def test_automatic_rejection_is_emailed_to_the_section_2_email(incomplete):
     deadline = aware(fresh(incomplete.id).answer_deadline)
-    workflow.reject_expired(incomplete, now=deadline + timedelta(days=1))
+    sweep_deadlines(now=deadline + timedelta(days=1))
 
     email = outbox()[-1]
     assert (email.template, email.recipient) == ("rejected_automatically", SECTION2_EMAIL)
@@ -56,13 +59,13 @@ def test_automatic_rejection_is_emailed_to_the_section_2_email(incomplete):
 @pytest.mark.parametrize("status", ["under_review", "rejected", "granted"])
 def test_automatic_rejection_only_applies_to_incomplete_files(file_in, status):
     application = file_in(status)
-    assert_refused(lambda: workflow.reject_expired(application, now=utcnow() + timedelta(days=400)), WrongStatus,
-                   application.id)
+    before = snapshot(application.id)
+    assert sweep_deadlines(now=utcnow() + timedelta(days=400))["rejected"] == 0
+    assert snapshot(application.id) == before
 
 
 def test_a_complement_in_time_stops_the_automatic_rejection(operator, incomplete):
     workflow.complete(operator, incomplete, "Voici les précisions.")
 
-    assert_refused(lambda: workflow.reject_expired(incomplete, now=utcnow() + timedelta(days=31)), WrongStatus,
-                   incomplete.id)
+    assert sweep_deadlines(now=utcnow() + timedelta(days=31))["rejected"] == 0
     assert fresh(incomplete.id).status == S.UNDER_REVIEW

@@ -2,7 +2,7 @@
 "Relancer"), and the backlogs of the email outbox and of the transmissions to the central REX.
 
 The figures come from jobs/monitoring.py; this view renders them and turns the two POST actions into a
-flash message and a redirect back to the page.
+flash message and a redirect back to the page. The jobs layer adds it to the back-office (jobs.init_app).
 """
 from flask import flash, redirect, request, url_for
 from flask_admin import BaseView, expose
