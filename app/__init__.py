@@ -118,11 +118,11 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
-    from app.operator.views import bp as operator_bp
+    from app.operator import common as operator
     from app.public.views import bp as public_bp
 
     app.register_blueprint(auth_bp)
-    app.register_blueprint(operator_bp)
+    app.register_blueprint(operator.bp)
     app.register_blueprint(public_bp)
 
     @app.get("/healthz")
@@ -162,6 +162,7 @@ def register_template_helpers(app: Flask) -> None:
 
     from app.reference.countries import country_name
     from app.workflow.events import event_label, status_label
+    from app.workflow.kernel import allowed, may
 
     @app.template_filter("datetime_fr")
     def datetime_fr(value, fmt="%d/%m/%Y - %H:%M:%S"):
@@ -211,7 +212,7 @@ def register_template_helpers(app: Flask) -> None:
         return heading.description if heading else ""
 
     app.jinja_env.globals.update(
-        chapter_label=chapter_label,
+        allowed=allowed, may=may, chapter_label=chapter_label,
         status_label=status_label, event_label=event_label,
         country_name=lambda code: country_name(code, str(get_locale() or "fr")),
         current_locale=lambda: str(get_locale() or "fr"))

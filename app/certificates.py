@@ -14,6 +14,7 @@ from xhtml2pdf.config.resources import ResourceAccessPolicy
 
 from app.models import Registration
 from app.models._time import utcnow
+from app.queries.reference import heading_labels
 from app.workflow.registrations import ground_label
 
 log = logging.getLogger(__name__)
@@ -37,9 +38,6 @@ def _font_files(fonts_dir: Path) -> dict[str, str] | None:
 
 
 def render_certificate(registration: Registration) -> bytes:
-    # Imported here: the app.operator package imports this module (its certificate route).
-    from app.operator.queries import heading_labels
-
     application = registration.application
     fonts_dir = Path(current_app.config.get("PDF_FONTS_DIR") or DEFAULT_FONTS_DIR)
     with force_locale("fr"):

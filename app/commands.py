@@ -51,3 +51,10 @@ def register(app: Flask) -> None:
             db.session.add(Certification(user_id=user.id, company_id=company.id, on_behalf=client))
             db.session.commit()
         click.echo(f"{user.username} certified for {company}")
+
+    @app.cli.command("workflow")
+    def workflow_table():
+        """Print the transition table (kind, from, action, to, who, guard, effects): docs/workflow.md."""
+        from app.workflow.table import render
+
+        click.echo(render(), nl=False)

@@ -61,7 +61,6 @@ class CompanyView(InstructorView, BaseView):
             certifications=certifications_of(company),
             registrations=registrations_of(company), application=eori.granting_application(company),
             retention_end=eori.retention_end(company), reasons=eori.INVALIDATION_REASONS, role_labels=ROLE_LABELS,
-            may_invalidate=company.eori_invalidated_on is None and officer_may_instruct(current_user, company),
             today=utcnow().date(), form_error=form_error or {},
             form_values=request.form if request.method == "POST" else {},
         ), status_code

@@ -14,7 +14,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
-from app.operator import queries
+from app.queries import files, reference
 from app.workflow import instruction, registrations
 from app.workflow.access import officer_may_instruct
 
@@ -34,12 +34,6 @@ def _call(action):
     except (StaleDataError, IntegrityError):
         db.session.rollback()
         raise workflow.StaleFile(_("Ce dossier a changé pendant votre action : rechargez la page.")) from None
-
-
-def _transmissions_of(application_id: int) -> list[RexTransmission]:
-    return list(db.session.scalars(select(RexTransmission).join(Registration)
-                                   .where(Registration.application_id == application_id)
-                                   .order_by(RexTransmission.id)))
 
 
 class InstructionView(InstructorView, BaseView):
@@ -78,13 +72,13 @@ class InstructionView(InstructorView, BaseView):
         offices = db.session.scalars(select(Office).where(Office.id != application.office_id)
                                      .order_by(Office.name)).all()
         return self.render(
-            "admin/instruction.html", application=application, history=queries.history_of(application.id),
-            thread=queries.thread_of(application.id), documents=queries.documents_of(application.id),
-            labels=queries.heading_labels([g.heading for g in application.goods_lines]),
-            registration=queries.registration_of_application(application.id), offices=offices,
+            "admin/instruction.html", application=application, history=files.history_of(application.id),
+            thread=files.thread_of(application.id), documents=files.documents_of(application.id),
+            labels=reference.heading_labels([g.heading for g in application.goods_lines]),
+            registration=files.registration_of_application(application.id), offices=offices,
             officers=instruction.officers_of(application), form_error=form_error or {},
             form_values=request.form if request.method == "POST" else {},
-            transmissions=_transmissions_of(application.id),
+            transmissions=files.transmissions_of_application(application.id),
             modified=registrations.modified_sections(application) if application.registration_id else {},
         ), status_code
 

@@ -9,7 +9,7 @@ from app import workflow
 from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Company, Office
-from app.operator.forms import (
+from app.application_form import (
     ApplicationForm, add_row, attach_errors, form_to_content, remove_row, set_choices, too_many_rows,
 )
 from app.workflow.access import office_scope

@@ -4,29 +4,15 @@ from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
-from sqlalchemy.orm import joinedload
 
 from app import workflow
 from app.admin_views.instruction import _call
 from app.admin_views.security import InstructorView
 from app.extensions import db
-from app.models import DiscussionMessage, HistoryEvent, Registration, RexTransmission
-from app.operator import queries
+from app.models import Registration, RexTransmission
+from app.queries import files, reference
 from app.workflow import instruction, registrations
 from app.workflow.access import officer_may_instruct
-
-
-def history_of_registration(registration_id: int):
-    return db.session.scalars(select(HistoryEvent).where(HistoryEvent.registration_id == registration_id)
-                              .options(joinedload(HistoryEvent.actor), joinedload(HistoryEvent.office))
-                              .order_by(HistoryEvent.at.desc(), HistoryEvent.id.desc())).all()
-
-
-def thread_of_registration(registration_id: int):
-    return db.session.scalars(select(DiscussionMessage).where(DiscussionMessage.registration_id == registration_id)
-                              .options(joinedload(DiscussionMessage.author))
-                              .order_by(DiscussionMessage.at, DiscussionMessage.id)).all()
 
 
 class RegistrationView(InstructorView, BaseView):
@@ -59,16 +45,14 @@ class RegistrationView(InstructorView, BaseView):
     def show(self, registration_id: int, status_code: int = 200, form_error: dict | None = None):
         registration = self._registration(registration_id)
         application = registration.application
-        transmissions = db.session.scalars(select(RexTransmission)
-                                           .where(RexTransmission.registration_id == registration.id)
-                                           .order_by(RexTransmission.id)).all()
         return self.render(
             "admin/registration.html", registration=registration, application=application,
             versions=registrations.versions_of(registration),
             pending=registrations.pending_modification(registration),
-            history=history_of_registration(registration.id), thread=thread_of_registration(registration.id),
-            labels=queries.heading_labels([g.heading for g in application.goods_lines]),
-            documents=queries.documents_of(application.id), transmissions=transmissions,
+            history=files.registration_history(registration.id), thread=files.registration_thread(registration.id),
+            labels=reference.heading_labels([g.heading for g in application.goods_lines]),
+            documents=files.documents_of(application.id),
+            transmissions=files.transmissions_of_registration(registration.id),
             grounds=registrations.REVOCATION_GROUNDS, ground_label=registrations.ground_label,
             form_error=form_error or {}, form_values=request.form if request.method == "POST" else {},
         ), status_code

@@ -8,8 +8,8 @@ from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from app.forms import Form
-from app.operator import queries
-from app.operator.views import bp, operator_required
+from app.operator.common import bp, operator_required
+from app.queries import reference
 from app.workflow import WorkflowError, certifications
 
 
@@ -24,7 +24,7 @@ class CertificationRequestForm(Form):
 def _form() -> CertificationRequestForm:
     form = CertificationRequestForm()
     form.office_id.choices = [("", _("Choisir le service"))] + [
-        (o.id, f"{o.name} ({o.code})") for o in queries.offices()]
+        (o.id, f"{o.name} ({o.code})") for o in reference.offices()]
     return form
 
 

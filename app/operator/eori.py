@@ -9,18 +9,19 @@ from flask_login import current_user
 
 from app import workflow
 from app.models import Application, ApplicationKind, ApplicationStatus
-from app.operator import queries
+from app.operator.common import (
+    abandon_draft_from_form, application_or_404, bp, form_version, operator_required,
+)
 from app.operator.eori_forms import EoriForm, attach_errors, content_to_formdata, form_to_content, set_choices
 from app.operator.forms import ComplementForm
-from app.operator.views import _abandon_from_form, _application, _version, bp, operator_required
+from app.queries import files, reference
 from app.workflow import eori as eori_workflow
 
 S = ApplicationStatus
-EDITABLE = (S.DRAFT, S.INCOMPLETE)
 
 
 def _eori_application(application_id: int) -> Application:
-    application = _application(application_id)
+    application = application_or_404(application_id)
     if application.kind != ApplicationKind.EORI:
         abort(404)
     return application
@@ -48,20 +49,20 @@ def _build_form(application: Application, formdata=None) -> EoriForm:
     form = EoriForm(formdata=formdata, data=data)
     if formdata is None:
         form.version.data = str(application.version)
-    set_choices(form, queries.offices())
+    set_choices(form, reference.offices())
     return form
 
 
 def _render_form(form: EoriForm, application: Application, code=200):
     return render_template("operator/eori_form.html", form=form, application=application,
-                           documents=queries.documents_of(application.id), tab="deposer"), code
+                           documents=files.documents_of(application.id), tab="deposer"), code
 
 
 @bp.route("/eori/<int:application_id>/formulaire", methods=("GET", "POST"))
 @operator_required
 def eori_edit(application_id: int):
     application = _eori_application(application_id)
-    if application.status not in EDITABLE:
+    if not workflow.may(current_user, application, "save_draft"):
         return _show(application)
     if request.method == "GET":
         return _render_form(_build_form(application), application)
@@ -69,12 +70,12 @@ def eori_edit(application_id: int):
     form = _build_form(application, request.form)
     action = request.form.get("action", "save")
     if action == "abandon":
-        return _abandon_from_form(application)
+        return abandon_draft_from_form(application)
     if not form.validate():
         return _render_form(form, application, 422)
     try:
         eori_workflow.save_draft(current_user, application, form_to_content(form), form.office_id.data,
-                                 expected_version=_version(form))
+                                 expected_version=form_version(form))
     except workflow.Incomplete as exc:  # malformed identifiers, a bad date: each beside its field
         for message in attach_errors(form, exc.errors).values():
             flash(str(message), "danger")
@@ -110,17 +111,17 @@ def eori_edit(application_id: int):
 def eori_summary(application_id: int):
     """'Soumettre ma demande' for a draft; for an incomplete file, 'Transmettre le complément'."""
     application = _eori_application(application_id)
-    if application.status not in EDITABLE:
+    if not workflow.may(current_user, application, "save_draft"):
         return _show(application)
     form = ComplementForm()
     if request.method == "GET":
         form.version.data = str(application.version)
     elif form.validate():
         try:
-            if application.status == S.DRAFT:
-                workflow.submit(current_user, application, expected_version=_version(form))
+            if workflow.may(current_user, application, "submit"):
+                workflow.submit(current_user, application, expected_version=form_version(form))
                 return redirect(url_for("operator.eori_confirmation", application_id=application.id))
-            workflow.complete(current_user, application, form.complement.data, expected_version=_version(form))
+            workflow.complete(current_user, application, form.complement.data, expected_version=form_version(form))
             flash(_("Les informations complémentaires saisies ont été transmises au service."), "success")
             return _show(application)
         except workflow.Incomplete as exc:  # changed meanwhile (e.g. the number was granted to someone else)
@@ -135,7 +136,7 @@ def eori_summary(application_id: int):
             else:
                 flash(str(exc.message), "danger")
     return render_template("operator/eori_summary.html", application=application, form=form,
-                           documents=queries.documents_of(application.id), tab="deposer"), \
+                           documents=files.documents_of(application.id), tab="deposer"), \
         (422 if request.method == "POST" else 200)
 
 
@@ -143,6 +144,6 @@ def eori_summary(application_id: int):
 @operator_required
 def eori_confirmation(application_id: int):
     application = _eori_application(application_id)
-    if application.status == S.DRAFT:
+    if workflow.may(current_user, application, "submit"):
         return redirect(url_for("operator.eori_edit", application_id=application.id))
     return render_template("operator/eori_confirmation.html", application=application, tab="en-cours")

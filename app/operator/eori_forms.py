@@ -6,7 +6,7 @@ from wtforms.validators import Optional
 
 from app.forms import Form
 from app.models import EoriBasis, PersonType
-from app.operator.forms import _text, country_field
+from app.application_form import country_field, text_field
 from app.workflow.eori import FIELDS
 
 BAD_DATE = _l("Date invalide : saisissez-la au format jj/mm/aaaa.")
@@ -38,25 +38,25 @@ class EoriForm(Form):
     person_type = RadioField(_l("Type de personne"), validators=[Optional()], choices=[
         (PersonType.NATURAL.value, _l("Personne physique")), (PersonType.LEGAL.value, _l("Personne morale")),
         (PersonType.ASSOCIATION.value, _l("Association de personnes"))])
-    name = _text(_l("Raison sociale, nom du groupement ou nom de naissance"), 200)
-    first_name = _text(_l("Prénom"), 100)
-    legal_form = _text(_l("Statut juridique (catégorie juridique INSEE)"), 10)
+    name = text_field(_l("Raison sociale, nom du groupement ou nom de naissance"), 200)
+    first_name = text_field(_l("Prénom"), 100)
+    legal_form = text_field(_l("Statut juridique (catégorie juridique INSEE)"), 10)
     created_on = _DateField(_l("Date de création, ou date de naissance d'une personne physique"))
-    siren = _text(_l("Numéro SIREN"), 20)
-    siret = _text(_l("Numéro SIRET"), 24)
-    vat_number = _text(_l("Numéro de TVA intracommunautaire"), 20)
-    ape_code = _text(_l("Code APE (NAF rév. 2)"), 10)
+    siren = text_field(_l("Numéro SIREN"), 20)
+    siret = text_field(_l("Numéro SIRET"), 24)
+    vat_number = text_field(_l("Numéro de TVA intracommunautaire"), 20)
+    ape_code = text_field(_l("Code APE (NAF rév. 2)"), 10)
 
-    address = _text(_l("Numéro et voie"), 200)
-    postcode = _text(_l("Code postal"), 20)
-    city = _text(_l("Ville"), 100)
+    address = text_field(_l("Numéro et voie"), 200)
+    postcode = text_field(_l("Code postal"), 20)
+    city = text_field(_l("Ville"), 100)
     country = country_field()
-    phone = _text(_l("Téléphone"), 40)
-    email = _text(_l("Courriel"), 254, email=True)
+    phone = text_field(_l("Téléphone"), 40)
+    email = text_field(_l("Courriel"), 254, email=True)
 
-    contact_name = _text(_l("Nom et prénom de la personne à contacter"), 200)
-    contact_phone = _text(_l("Téléphone de la personne à contacter"), 40)
-    contact_email = _text(_l("Courriel de la personne à contacter"), 254, email=True)
+    contact_name = text_field(_l("Nom et prénom de la personne à contacter"), 200)
+    contact_phone = text_field(_l("Téléphone de la personne à contacter"), 40)
+    contact_email = text_field(_l("Courriel de la personne à contacter"), 254, email=True)
 
     publication_consent = RadioField(_l("Consentement à la publication"), validators=[Optional()],
                                      choices=[("yes", _l("Oui")), ("no", _l("Non"))])

@@ -1,17 +1,18 @@
-"""Read-side queries of the operator screens, always scoped to the account."""
+"""The operator's lists, always scoped to the account ("Mes demandes", "Mes autorisations"). What the page of
+one file shows is read by app/queries/."""
 from sqlalchemy import select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
 from app.models import (
-    Application, ApplicationKind, ApplicationStatus, Certification, Company, DiscussionMessage, Document, HistoryEvent,
-    Office, Registration, RegistrationStatus, TariffHeading,
+    Application, ApplicationKind, ApplicationStatus, Certification, Company, Registration, RegistrationStatus,
 )
+from app.models.applications import PENDING_STATUSES
 from app.workflow.access import operator_applications
 
 S = ApplicationStatus
 TABS = {
-    "en-cours": (S.UNDER_REVIEW, S.INCOMPLETE),
+    "en-cours": PENDING_STATUSES,
     "brouillons": (S.DRAFT,),
     "rejetees": (S.REJECTED,),
 }
@@ -55,57 +56,3 @@ def holders_of(user):
     """The companies the account is certified for (the « Tous les titulaires » filter)."""
     return db.session.scalars(select(Company).join(Certification, Certification.company_id == Company.id)
                               .where(Certification.user_id == user.id).order_by(Company.name)).all()
-
-
-def history_of(application_id: int):
-    return db.session.scalars(select(HistoryEvent).where(HistoryEvent.application_id == application_id)
-                              .options(joinedload(HistoryEvent.actor), joinedload(HistoryEvent.office))
-                              .order_by(HistoryEvent.at.desc(), HistoryEvent.id.desc())).all()
-
-
-def thread_of(application_id: int):
-    return db.session.scalars(select(DiscussionMessage).where(DiscussionMessage.application_id == application_id)
-                              .options(joinedload(DiscussionMessage.author))
-                              .order_by(DiscussionMessage.at, DiscussionMessage.id)).all()
-
-
-def registration_history(registration_id: int):
-    """'Historique de l'autorisation': the events recorded on this version."""
-    return db.session.scalars(select(HistoryEvent).where(HistoryEvent.registration_id == registration_id)
-                              .options(joinedload(HistoryEvent.actor), joinedload(HistoryEvent.office))
-                              .order_by(HistoryEvent.at.desc(), HistoryEvent.id.desc())).all()
-
-
-def registration_thread(registration_id: int):
-    return db.session.scalars(select(DiscussionMessage).where(DiscussionMessage.registration_id == registration_id)
-                              .options(joinedload(DiscussionMessage.author))
-                              .order_by(DiscussionMessage.at, DiscussionMessage.id)).all()
-
-
-def documents_of(application_id: int):
-    return db.session.scalars(select(Document).where(Document.application_id == application_id)
-                              .options(joinedload(Document.uploaded_by)).order_by(Document.uploaded_at)).all()
-
-
-def offices():
-    return db.session.scalars(select(Office).order_by(Office.name)).all()
-
-
-def heading_labels(codes: list[str]) -> dict[str, str]:
-    wanted = set(codes) | {c[:2] for c in codes}
-    return dict(db.session.execute(select(TariffHeading.code, TariffHeading.description)
-                                   .where(TariffHeading.code.in_(wanted))).all())
-
-
-def search_headings(term: str, limit: int = 20):
-    term = term.strip()
-    query = select(TariffHeading)
-    if term.isdigit():
-        query = query.where(TariffHeading.code.startswith(term))
-    else:
-        query = query.where(TariffHeading.description.ilike(f"%{term}%"))
-    return db.session.scalars(query.order_by(TariffHeading.code).limit(limit)).all()
-
-
-def registration_of_application(application_id: int):
-    return db.session.scalar(select(Registration).where(Registration.application_id == application_id))

@@ -1,53 +1,25 @@
 """Operator blueprint: the SOPRANO/REX home, the filing form, the application page."""
-from functools import wraps
-
-from flask import (
-    Blueprint, abort, flash, jsonify, redirect, render_template, request, send_file, url_for,
-)
+from flask import abort, flash, jsonify, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from app import workflow
 from app.extensions import db
 from app.models import Application, ApplicationKind, ApplicationStatus, Company, Document, Registration, Role
-from app.operator import queries
-from app.operator.forms import (
-    AbandonForm, ApplicationForm, CommentForm, ComplementForm, DeregistrationForm, ModificationForm, add_row,
-    attach_errors, content_to_formdata, form_to_content, lock_fields, locked_errors, remove_row, set_choices,
-    too_many_rows,
+from app.application_form import (
+    ApplicationForm, ModificationForm, add_row, attach_errors, content_to_formdata, form_to_content, lock_fields,
+    locked_errors, remove_row, set_choices, too_many_rows,
 )
+from app.operator import queries
+from app.operator.common import (
+    abandon_draft_from_form, application_or_404, bp, form_version, operator_required, registration_or_404,
+)
+from app.operator.forms import AbandonForm, CommentForm, ComplementForm, DeregistrationForm
+from app.queries import files, reference
 from app.workflow import registrations as registration_workflow
-from app.workflow.access import operator_may_access
 from app.workflow.documents import add_document, may_download, remove_document
 
-bp = Blueprint("operator", __name__, url_prefix="/rex")
 S = ApplicationStatus
-
-
-def operator_required(view):
-    @wraps(view)
-    @login_required
-    def wrapped(*args, **kwargs):
-        if current_user.role not in (Role.OPERATOR, Role.REPRESENTATIVE):
-            abort(403)
-        return view(*args, **kwargs)
-    return wrapped
-
-
-def _application(application_id: int) -> Application:
-    """The file, or 404 when it does not exist or belongs to a company the account is not certified for."""
-    application = db.session.get(Application, application_id)
-    if application is None or not operator_may_access(current_user, application):
-        abort(404)
-    return application
-
-
-def _registration(registration_id: int) -> Registration:
-    """The version, or 404 unless the account is certified for its holder."""
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or not any(c.company_id == registration.company_id for c in current_user.certifications):
-        abort(404)
-    return registration
 
 
 def _is_modification(application: Application) -> bool:
@@ -59,13 +31,6 @@ def _eori_route(application: Application, endpoint: str):
     if application.kind == ApplicationKind.EORI:
         return redirect(url_for(endpoint, application_id=application.id))
     return None
-
-
-def _version(form) -> int | None:
-    try:
-        return int(form.version.data)
-    except (TypeError, ValueError):
-        return None
 
 
 # --- home and lists -------------------------------------------------------------------------------
@@ -101,7 +66,7 @@ def registrations():
 @bp.get("/autorisations/<int:registration_id>")
 @operator_required
 def registration(registration_id: int):
-    return _render_registration(_registration(registration_id), CommentForm(), DeregistrationForm())
+    return _render_registration(registration_or_404(registration_id), CommentForm(), DeregistrationForm())
 
 
 def _render_registration(reg: Registration, comment_form, deregistration_form, code=200):
@@ -109,19 +74,17 @@ def _render_registration(reg: Registration, comment_form, deregistration_form, c
     return render_template(
         "operator/registration.html", registration=reg, application=application,
         versions=registration_workflow.versions_of(reg), pending=registration_workflow.pending_modification(reg),
-        may_modify=registration_workflow.may_request_modification(current_user, reg),
-        may_duplicate=workflow.may_duplicate(current_user, application),
         ground=registration_workflow.ground_label(reg.revocation_ground),
-        history=queries.registration_history(reg.id), thread=queries.registration_thread(reg.id),
+        history=files.registration_history(reg.id), thread=files.registration_thread(reg.id),
         comment_form=comment_form, deregistration_form=deregistration_form,
-        labels=queries.heading_labels([g.heading for g in application.goods_lines]),
+        labels=reference.heading_labels([g.heading for g in application.goods_lines]),
         tab="autorisations"), code
 
 
 @bp.post("/autorisations/<int:registration_id>/modification")
 @operator_required
 def request_modification(registration_id: int):
-    reg = _registration(registration_id)
+    reg = registration_or_404(registration_id)
     try:
         draft = registration_workflow.request_modification(current_user, reg)
     except workflow.WorkflowError as exc:
@@ -133,7 +96,7 @@ def request_modification(registration_id: int):
 @bp.post("/autorisations/<int:registration_id>/radiation")
 @operator_required
 def request_deregistration(registration_id: int):
-    reg = _registration(registration_id)
+    reg = registration_or_404(registration_id)
     form = DeregistrationForm()
     if form.validate():
         try:
@@ -151,7 +114,7 @@ def request_deregistration(registration_id: int):
 @bp.post("/autorisations/<int:registration_id>/message")
 @operator_required
 def post_registration_message(registration_id: int):
-    reg = _registration(registration_id)
+    reg = registration_or_404(registration_id)
     form = CommentForm()
     if form.validate():
         try:
@@ -195,7 +158,7 @@ def _build_form(application: Application, formdata=None) -> ApplicationForm:
         lock_fields(form, workflow.content_of(application.registration.application))
     companies = current_user.client_companies if current_user.role == Role.REPRESENTATIVE else \
         current_user.certified_companies
-    set_choices(form, queries.offices(), companies)
+    set_choices(form, reference.offices(), companies)
     return form
 
 
@@ -217,10 +180,10 @@ def _company_changed_prefill(form, application):
 @bp.route("/demandes/<int:application_id>/formulaire", methods=("GET", "POST"))
 @operator_required
 def edit(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     if eori := _eori_route(application, "operator.eori_edit"):
         return eori
-    if application.status not in (S.DRAFT, S.INCOMPLETE):
+    if not workflow.may(current_user, application, "save_draft"):
         return redirect(url_for("operator.show", application_id=application.id))
     if request.method == "GET":
         form = _build_form(application)
@@ -230,7 +193,7 @@ def edit(application_id: int):
     form = _build_form(application, request.form)
     action = request.form.get("action", "save")
     if action == "abandon":
-        return _abandon_from_form(application)
+        return abandon_draft_from_form(application)
     if not form.validate():
         return _render_form(form, application, {}, 422)
     _company_changed_prefill(form, application)
@@ -242,7 +205,7 @@ def edit(application_id: int):
         return _render_form(form, application, too_many, 422)
     try:
         workflow.save_draft(current_user, application, form_to_content(form, _identity(form, application)),
-                            expected_version=_version(form),
+                            expected_version=form_version(form),
                             request_comment=form.request_comment.data if _is_modification(application) else None)
     except workflow.WorkflowError as exc:
         return _render_error(form, application, exc)
@@ -272,7 +235,7 @@ def edit(application_id: int):
 def _render_form(form, application, section_errors, code=200):
     modification = _is_modification(application)
     return render_template("operator/form.html", form=form, application=application,
-                           section_errors=section_errors, documents=queries.documents_of(application.id),
+                           section_errors=section_errors, documents=files.documents_of(application.id),
                            locked=modification, locked_errors=locked_errors(form) if modification else [],
                            tab="autorisations" if modification else "deposer"), code
 
@@ -285,23 +248,13 @@ def _render_error(form, application, exc):
     return _render_form(form, application, {}, 409 if isinstance(exc, workflow.StaleFile) else 422)
 
 
-def _abandon_from_form(application):
-    try:
-        workflow.abandon_draft(current_user, application)
-    except workflow.WorkflowError as exc:
-        flash(str(exc.message), "danger")
-        return redirect(url_for("operator.show", application_id=application.id))
-    flash(_("Votre projet de demande %(ref)s est abandonné.", ref=application.reference), "info")
-    return redirect(url_for("operator.applications", tab="brouillons"))
-
-
 @bp.route("/demandes/<int:application_id>/recapitulatif", methods=("GET", "POST"))
 @operator_required
 def summary(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     if eori := _eori_route(application, "operator.eori_summary"):
         return eori
-    if application.status not in (S.DRAFT, S.INCOMPLETE):
+    if not workflow.may(current_user, application, "save_draft"):
         return redirect(url_for("operator.show", application_id=application.id))
     form = ComplementForm()
     if request.method == "GET":
@@ -309,14 +262,14 @@ def summary(application_id: int):
     errors = {}
     if request.method == "POST" and form.validate():
         try:
-            if application.status == S.DRAFT:
-                workflow.submit(current_user, application, expected_version=_version(form))
+            if workflow.may(current_user, application, "submit"):
+                workflow.submit(current_user, application, expected_version=form_version(form))
                 if _is_modification(application):
                     flash(_("Votre demande de modification a été transmise aux autorités douanières sous la "
                             "référence %(ref)s.", ref=application.reference), "success")
                     return redirect(url_for("operator.registration", registration_id=application.registration_id))
                 return redirect(url_for("operator.confirmation", application_id=application.id))
-            workflow.complete(current_user, application, form.complement.data, expected_version=_version(form))
+            workflow.complete(current_user, application, form.complement.data, expected_version=form_version(form))
             flash(_("Les informations complémentaires saisies ont été transmises au service."), "success")
             return redirect(url_for("operator.show", application_id=application.id))
         except workflow.Incomplete as exc:
@@ -335,7 +288,7 @@ def summary(application_id: int):
     modified = _modified(application)
     return render_template("operator/summary.html", application=application, form=form, changed_sections=modified,
                            labels=_goods_labels(application, modified),
-                           documents=queries.documents_of(application.id),
+                           documents=files.documents_of(application.id),
                            tab="autorisations" if _is_modification(application) else "deposer"), \
         (422 if errors else 200)
 
@@ -343,7 +296,7 @@ def summary(application_id: int):
 @bp.get("/demandes/<int:application_id>/confirmation")
 @operator_required
 def confirmation(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     if eori := _eori_route(application, "operator.eori_confirmation"):
         return eori
     return render_template("operator/confirmation.html", application=application, tab="en-cours")
@@ -354,7 +307,7 @@ def confirmation(application_id: int):
 @bp.get("/demandes/<int:application_id>")
 @operator_required
 def show(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     return _render_show(application, CommentForm(), AbandonForm())
 
 
@@ -367,24 +320,24 @@ def _modified(application: Application) -> dict:
 
 def _goods_labels(application: Application, modified: dict) -> dict:
     former = modified["5"][0] if "5" in modified else []
-    return queries.heading_labels([g.heading for g in application.goods_lines] + [g["heading"] for g in former])
+    return reference.heading_labels([g.heading for g in application.goods_lines] + [g["heading"] for g in former])
 
 
 def _render_show(application, comment_form, abandon_form, code=200):
     modified = _modified(application)
     return render_template(
         "operator/show.html", application=application, comment_form=comment_form, abandon_form=abandon_form,
-        history=queries.history_of(application.id), thread=queries.thread_of(application.id),
-        documents=queries.documents_of(application.id),
+        history=files.history_of(application.id), thread=files.thread_of(application.id),
+        documents=files.documents_of(application.id),
         labels=_goods_labels(application, modified), changed_sections=modified,
-        registration=queries.registration_of_application(application.id),
-        may_duplicate=workflow.may_duplicate(current_user, application), tab="en-cours"), code
+        registration=files.registration_of_application(application.id),
+        tab="en-cours"), code
 
 
 @bp.post("/demandes/<int:application_id>/message")
 @operator_required
 def post_message(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     form = CommentForm()
     if form.validate():
         try:
@@ -401,7 +354,7 @@ def post_message(application_id: int):
 @bp.post("/demandes/<int:application_id>/dupliquer")
 @operator_required
 def duplicate(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     try:
         copy = workflow.duplicate(current_user, application)
     except workflow.WorkflowError as exc:
@@ -415,7 +368,7 @@ def duplicate(application_id: int):
 @bp.post("/demandes/<int:application_id>/abandonner")
 @operator_required
 def abandon(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     form = AbandonForm()
     if form.validate():
         try:
@@ -430,8 +383,8 @@ def abandon(application_id: int):
 @bp.route("/demandes/<int:application_id>/completer", methods=("GET", "POST"))
 @operator_required
 def start_complement(application_id: int):
-    application = _application(application_id)
-    if application.status != S.INCOMPLETE:
+    application = application_or_404(application_id)
+    if not workflow.may(current_user, application, "complete"):
         flash(_("Cette demande n'est pas au statut « Incomplète »."), "danger")
         return redirect(url_for("operator.show", application_id=application.id))
     if request.method == "POST":
@@ -444,7 +397,7 @@ def start_complement(application_id: int):
 @bp.route("/demandes/<int:application_id>/documents", methods=("GET", "POST"))
 @operator_required
 def documents(application_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     error = {}
     if request.method == "POST":
         upload = request.files.get("file")
@@ -459,14 +412,14 @@ def documents(application_id: int):
             if exc.field is None:  # not about a field (e.g. the file's status): the upload form may be hidden
                 flash(str(exc.message), "danger")
     return render_template("operator/documents.html", application=application, error=error,
-                           name=request.form.get("name", ""), documents=queries.documents_of(application.id),
+                           name=request.form.get("name", ""), documents=files.documents_of(application.id),
                            tab="deposer"), (422 if error else 200)
 
 
 @bp.get("/demandes/<int:application_id>/documents/<int:document_id>")
 @operator_required
 def download(application_id: int, document_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     document = db.session.get(Document, document_id)
     if document is None or document.application_id != application.id or not may_download(current_user, document):
         abort(404)
@@ -480,7 +433,7 @@ def download(application_id: int, document_id: int):
 @bp.post("/demandes/<int:application_id>/documents/<int:document_id>/supprimer")
 @operator_required
 def delete_document(application_id: int, document_id: int):
-    application = _application(application_id)
+    application = application_or_404(application_id)
     document = db.session.get(Document, document_id)
     if document is None or document.application_id != application.id:
         abort(404)
@@ -501,4 +454,4 @@ def headings():
     if len(term.strip()) < 2:
         return jsonify([])
     return jsonify([{"code": h.code if len(h.code) == 4 else f"{h.code}00", "label": h.description}
-                    for h in queries.search_headings(term)])
+                    for h in reference.search_headings(term)])

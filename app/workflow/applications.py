@@ -26,10 +26,9 @@ from app.models import (
     GoodsLine, PublicationConsent, Registration, RegistrationStatus, Role, Undertaking, User,
 )
 from app.models._time import utcnow
-from app.models.applications import DECIDED_STATUSES, EDITABLE_STATUSES, PENDING_STATUSES
+from app.models.applications import EDITABLE_STATUSES, PENDING_STATUSES
 from app.notifications import email_context, queue_email
 from app.workflow import kernel, rules
-from app.workflow.access import operator_may_access
 from app.workflow.content import (
     EXPORTER_FIELDS, REPRESENTATIVE_FIELDS, CONTACT_FIELDS, ApplicationContent, changes_between, content_of,
 )

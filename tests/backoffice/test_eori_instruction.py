@@ -53,11 +53,11 @@ def test_instruction_page_shows_the_eori_sections_instead_of_the_rex_ones(eori_f
     assert response.status_code == 200
     text = text_of(response)
     assert f"Numéro EORI demandé : {EORI_NUMBER}" in text
-    for expected in ("Type de numéro EORI", "EORI-SIRET : FR suivi du SIRET", "Identité du demandeur",
+    for expected in ("Type de numéro", "EORI-SIRET : FR suivi du SIRET", "Identité",
                      "Personne morale", NAME, "5710", "02/03/2015", SIREN, SIRET, "FR44732829320", "46.90Z",
                      "4 quai Maurice Ravel", "Ciboure", "Personne à contacter", "Maite Etcheverry",
                      "Consentement à la publication", "Déclarations",
-                     "Ne détient pas de numéro EORI attribué par un autre État membre"):
+                     "Je déclare ne pas détenir de numéro EORI dans un autre État membre"):
         assert expected in text, expected
     for rex_only in ("Marchandises admissibles", "Relation(s) préférentielle(s)", "Activité principale"):
         assert rex_only not in text, rex_only

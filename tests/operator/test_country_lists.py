@@ -3,7 +3,7 @@ import pytest
 from wtforms import Form, SelectField
 from wtforms.widgets import Select
 
-from app.operator.widgets import LongListSelect
+from app.widgets import LongListSelect
 from app.reference.countries import country_choices
 
 CHOICES = [("", "Rechercher un pays")] + country_choices("fr") + [("X1", 'Terre <b>"libre"</b> & co')]

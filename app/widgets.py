@@ -1,4 +1,4 @@
-"""Form widgets of the operator forms."""
+"""Form widgets shared by the forms of both faces."""
 from markupsafe import Markup, escape
 from wtforms.widgets import Select, html_params
 
