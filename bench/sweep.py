@@ -1,4 +1,4 @@
-"""Benchmark of the deadline sweep (jobs/deadlines.py) on PostgreSQL.
+"""Benchmark of the deadline sweep (jobs/deadlines.py around app/workflow/deadlines.py) on PostgreSQL.
 
     .venv/bin/python bench/sweep.py                                   # 1,000,000 files, 100,000 expired
     .venv/bin/python bench/sweep.py --files 200000 --expired 20000
@@ -58,7 +58,7 @@ def prepare(expired: int, seed: int) -> None:
 
 
 def explain(now) -> str:
-    from jobs.deadlines import due_query
+    from app.workflow.deadlines import due_query
 
     compiled = due_query(now).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
     with db.engine.connect() as conn:
@@ -96,7 +96,7 @@ def main(argv=None) -> int:
             counts = dict(conn.execute(text("SELECT status, count(*) FROM application GROUP BY status")).all())
         log("statuses: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
         now = utcnow()
-        log("\nEXPLAIN ANALYZE of the sweep's selection query (jobs.deadlines.due_query):\n" + explain(now))
+        log("\nEXPLAIN ANALYZE of the sweep's selection query (app.workflow.deadlines.due_query):\n" + explain(now))
 
         started = time.perf_counter()
         result = sweep_deadlines(now=now)

@@ -322,7 +322,7 @@ def duplication_refusal(actor: User, application: Application):
 
 
 @transition(APPLICATION, "duplicate", kinds=(REX, MODIFICATION), source=tuple(S),
-            target=S.DRAFT, by=(HOLDER,),
+            target=None, by=(HOLDER,),
             label=_l("Dupliquer"), guard=duplication_refusal, guard_refusal=NotAllowed, events=("duplicated",), lock=False)
 def duplicate(actor: User, application: Application) -> Application:
     """'Dupliquer': a new draft with the same content (a representative then picks the next client)."""

@@ -252,7 +252,8 @@ def _close_pending_modification(actor: User, registration: Registration) -> None
 
 
 @transition(REGISTRATION, "revoke", source=LIVE, target=R.REVOKED, by=(OFFICE,),
-            label=_l("Révoquer l'enregistrement"), events=("revoked",), emails=("revoked",),
+            label=_l("Révoquer l'enregistrement"), events=("revoked", "rejected", "draft_abandoned"),
+            emails=("revoked",),
             effects=(background.REX_TRANSMISSIONS,),
             inputs={"ground": revocation_ground,
                     "comment_text": required_text(_l("Le commentaire de la révocation est obligatoire."),
@@ -303,7 +304,8 @@ def deregistration_requested(actor: User, registration: Registration):
 
 
 @transition(REGISTRATION, "confirm_deregistration", source=LIVE, target=R.REVOKED, by=(OFFICE,),
-            label=_l("Confirmer la radiation"), guard=deregistration_requested, events=("revoked",),
+            label=_l("Confirmer la radiation"), guard=deregistration_requested,
+            events=("revoked", "rejected", "draft_abandoned"),
             emails=("revoked",), effects=(background.REX_TRANSMISSIONS,),
             inputs={"comment_text": required_text(_l("Le commentaire de la révocation est obligatoire."),
                                                   field="comment")})
