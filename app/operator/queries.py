@@ -1,5 +1,5 @@
 """Read-side queries of the operator screens, always scoped to the account."""
-from sqlalchemy import select
+from sqlalchemy import literal, select
 from sqlalchemy.orm import aliased, joinedload
 
 from app.extensions import db
@@ -113,7 +113,9 @@ def search_headings(term: str, limit: int = 20):
         words = search_form(term).split()
         if not words:
             return []
-        query = query.where(*(TariffHeading.search_text.contains(w, autoescape=True) for w in words))
+        # Each word starts a word of the code or labels: "vin" finds "vins" and "vinaigres", not "bovins".
+        padded = literal(" ") + TariffHeading.search_text
+        query = query.where(*(padded.contains(" " + w, autoescape=True) for w in words))
     return db.session.scalars(query.order_by(TariffHeading.code).limit(limit)).all()
 
 

@@ -65,10 +65,11 @@ def clean_label(text: str | None) -> str:
 
 @dataclass
 class Labels:
-    """What a file says: the labels of the chapters and headings in force."""
+    """What a file says: the labels of the chapters and headings in force, and those it ends."""
 
     french: dict[str, str] = field(default_factory=dict)
     english: dict[str, str] = field(default_factory=dict)
+    ended: set[str] = field(default_factory=set)
     skipped_lines: list[int] = field(default_factory=list)
 
 
@@ -121,12 +122,14 @@ def read_cn_xml(stream, today: date) -> Labels:
     except (ParseError, DefusedXmlException) as exc:
         raise NomenclatureError(f"not a readable XML file: {exc}") from exc
     labels = Labels()
+    out_of_force: set[str] = set()
     for element in root.iter("CN_CODE"):
         code = _cn_code(element)
         if code is None:
             continue
         start, end = _parse_date(element.findtext("START_USE")), _parse_date(element.findtext("END_USE"))
         if (start and start > today) or (end and end < today):
+            out_of_force.add(code)
             continue
         french = clean_label(element.findtext("DESCRIPTION_FR"))
         english = clean_label(element.findtext("DESCRIPTION_EN"))
@@ -135,6 +138,7 @@ def read_cn_xml(stream, today: date) -> Labels:
         labels.french[code] = french
         if english:
             labels.english[code] = english
+    labels.ended = out_of_force - labels.french.keys()
     return labels
 
 
@@ -208,9 +212,10 @@ def _english_of(code: str) -> str | None:
     return entry.description if entry else None
 
 
-def apply_labels(labels: Labels) -> ImportReport:
-    """Make the table say what the file says (the file is the whole nomenclature in force); the caller
-    commits. A code the file lacks or ends is removed, unless files use it: then it is kept."""
+def apply_labels(labels: Labels, partial: bool = False) -> ImportReport:
+    """Make the table say what the file says; the caller commits. The file is the whole nomenclature in
+    force: a code it lacks or ends is removed, unless files use it (then it is kept). With `partial`, the
+    file covers part of it: only the codes it ends explicitly are removed."""
     report = ImportReport(skipped_lines=labels.skipped_lines)
     existing = {h.code: h for h in db.session.scalars(select(TariffHeading))}
     for code in sorted(labels.french):
@@ -229,7 +234,7 @@ def apply_labels(labels: Labels) -> ImportReport:
         heading.description_fr, heading.description_en = french, english
         heading.search_text = search_text(code, french, english)
         report.relabelled.append(code)
-    gone = set(existing) - labels.french.keys()
+    gone = (labels.ended if partial else set(existing) - labels.french.keys()) & existing.keys()
     report.kept = dict(sorted(_files_using(gone).items()))
     for code in sorted(gone - report.kept.keys()):
         db.session.delete(existing[code])
