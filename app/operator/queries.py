@@ -105,7 +105,7 @@ def search_headings(term: str, limit: int = 20):
     term = term.strip()
     query = select(TariffHeading)
     digits = term.replace(" ", "")
-    if digits.isdigit():
+    if digits.isascii() and digits.isdigit():
         # '3900' is chapter 39 as a whole: offer the chapter and its headings.
         prefix = digits[:2] if len(digits) == 4 and digits.endswith("00") else digits
         query = query.where(TariffHeading.code.startswith(prefix, autoescape=True))

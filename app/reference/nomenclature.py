@@ -13,18 +13,19 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 from sqlalchemy import distinct, func, select
-from xml.etree.ElementTree import ParseError
 
 from app.extensions import db
 from app.models import GoodsLine, TariffHeading
 
 DATA_FILE = Path(__file__).parent / "data" / "nomenclature_fr.csv"
 
-_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})(?!\d)")
+_DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})(?!\d)", re.ASCII)
+_DIGITS = re.compile(r"\d+", re.ASCII)  # str.isdigit() would also take "²"
 _NOT_ALNUM = re.compile(r"[^0-9a-z]+")
 # "CHAPITRE 39 - " / "CHAPTER 39 — " before a chapter's title in some exports of the CN.
 _CHAPTER_PREFIX = re.compile(r"^(chapitre|chapter)\s+\d{1,2}\s*[-–—:]\s*", re.IGNORECASE)
@@ -48,7 +49,7 @@ def search_text(code: str, french: str, english: str) -> str:
 def code_of(text: str) -> str | None:
     """'39', '3923', '39 23' -> the code; a whole chapter written as the guide does ('3900') -> '39'."""
     digits = re.sub(r"[\s.]", "", text or "")
-    if not digits.isdigit() or len(digits) not in (2, 4):
+    if not _DIGITS.fullmatch(digits) or len(digits) not in (2, 4):
         return None
     return digits[:2] if len(digits) == 4 and digits.endswith("00") else digits
 
@@ -104,7 +105,7 @@ def _parse_date(text: str | None) -> date | None:
 def _cn_code(element) -> str | None:
     """The chapter or heading of a CN_CODE element, or None for a section, subheading or CN code."""
     digits = re.sub(r"[\s.]", "", element.findtext("CODE") or "")
-    if not digits.isdigit():
+    if not _DIGITS.fullmatch(digits):
         return None  # sections are numbered in Roman numerals
     if len(digits) in (2, 4):
         return digits

@@ -68,6 +68,8 @@ def test_the_cn_xml_export_relabels_adds_and_ends_but_keeps_what_files_use(runne
                  start=TOMORROW.isoformat(), parent="42"),
         _cn_code("4207", 4, "Ouvrages en cuir d'un numéro nouveau", "Leather articles of a new heading",
                  start="2025-01-01", end=TOMORROW.isoformat(), parent="42"),
+        _cn_code("4206000000", 4, "Ouvrages en boyaux, en baudruches, en vessies ou en tendons",
+                 "Articles of gut, of goldbeater's skin, of bladders or of tendons", parent="42"),
     ), encoding="utf-8")
 
     result = runner.invoke(args=["load-nomenclature", str(export)])
@@ -75,16 +77,17 @@ def test_the_cn_xml_export_relabels_adds_and_ends_but_keeps_what_files_use(runne
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert "added: 1 (4207)" in lines
-    assert "relabelled: 2 (42, 4202)" in lines
+    assert "relabelled: 3 (42, 4202, 4206)" in lines
     assert "unchanged: 0" in lines
     assert "ended but kept, files use them: 2 (39: 1 file(s), 3923: 1 file(s))" in lines
-    assert _count() == 5  # 42, 4202, 4207 from the file; 39 and 3923 kept for the file that declares them
+    assert _count() == 6  # 42, 4202, 4206, 4207 from the file; 39 and 3923 kept for the file that declares them
 
     chapter, heading = _heading("42"), _heading("4202")
     assert chapter.description_fr == "Ouvrages en cuir; articles de bourrellerie ou de sellerie"
     assert chapter.description_en == "Articles of leather; saddlery and harness"
     assert (heading.description_fr, heading.description_en) == (OFFICIAL_4202_FR, OFFICIAL_4202_EN)
     assert _heading("4207").chapter == "42"
+    assert _heading("4206").description_fr == "Ouvrages en boyaux, en baudruches, en vessies ou en tendons"
     assert _heading("4203") is None and _heading("4205") is None and _heading("0101") is None
     assert _heading("3923").description_fr.startswith("Articles de transport ou d'emballage")
     assert [h.code for h in search_headings("cartables")] == ["4202"]
@@ -99,14 +102,15 @@ def test_a_partial_csv_relabels_only_what_it_lists(runner, tmp_path):
                       "4202;Malles, valises et mallettes (texte officiel)\n"
                       "3900;Matières plastiques et ouvrages en ces matières (texte officiel)\n"
                       "abc;une ligne sans code\n"
-                      "6403;\n", encoding="utf-8")
+                      "6403;\n"
+                      "²³;des chiffres qui n'en sont pas\n", encoding="utf-8")
 
     result = runner.invoke(args=["load-nomenclature", "--partial", str(labels)])
 
     assert result.exit_code == 0, result.output
     assert "relabelled: 2 (39, 4202)" in result.output.splitlines()
     assert "ended and removed: 0" in result.output.splitlines()
-    assert "lines skipped (no code or no label): 4, 5" in result.output.splitlines()
+    assert "lines skipped (no code or no label): 4, 5, 6" in result.output.splitlines()
     assert _count() == before
     assert _heading("4202").description_fr == "Malles, valises et mallettes (texte officiel)"
     assert _heading("4202").description_en == english_4202
