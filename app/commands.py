@@ -19,6 +19,35 @@ def register(app: Flask) -> None:
 
         click.echo(load_all())
 
+    @app.cli.command("load-nomenclature")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--partial", is_flag=True,
+                  help="The file covers part of the nomenclature: keep the codes it does not mention.")
+    @click.option("--dry-run", is_flag=True, help="Report what would change and change nothing.")
+    def load_nomenclature(path: str, partial: bool, dry_run: bool):
+        """Replace the labels of the HS chapters and headings with official texts.
+
+        PATH is the EU Combined Nomenclature XML export (CN_CODE elements; the chapters and headings in force
+        today are read) or a `code;libellé` CSV in UTF-8 (French labels; a whole chapter as 39 or 3900).
+        Unless --partial, the file is the whole nomenclature: a chapter or heading it lacks is removed. A
+        chapter or heading that files use is never removed: it is kept and reported.
+        """
+        from datetime import date
+
+        from app.reference import nomenclature
+
+        try:
+            report = nomenclature.apply_labels(nomenclature.read_file(path, today=date.today()), partial=partial)
+        except nomenclature.NomenclatureError as exc:
+            raise click.ClickException(str(exc)) from exc
+        for line in report.lines():
+            click.echo(line)
+        if dry_run:
+            db.session.rollback()
+            click.echo("dry run: nothing changed")
+        else:
+            db.session.commit()
+
     @app.cli.command("demo-data")
     def demo_data():
         """Load reference data and the demo accounts and files (idempotent)."""

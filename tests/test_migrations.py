@@ -53,3 +53,24 @@ def test_the_session_database_built_by_the_migrations_has_no_drift(app):
     with db.engine.connect() as connection:
         drift = _drift(connection)
     assert drift == [], pprint.pformat(drift)
+
+
+def test_0010_moves_the_english_label_aside_and_fills_the_french_one_of_existing_headings(fresh_app):
+    from sqlalchemy import text
+
+    with fresh_app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as connection:
+            connection.execute(text("INSERT INTO tariff_heading (code, chapter, description) "
+                                    "VALUES ('4202', '42', 'Trunks; suit, camera, jewellery, cutlery cases')"))
+        upgrade(revision="0010_nomenclature_fr")
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT description_fr, description_en, search_text FROM tariff_heading")).one()
+        assert row.description_fr.startswith("Malles, valises et mallettes")
+        assert row.description_en == "Trunks; suit, camera, jewellery, cutlery cases"
+        assert row.search_text.startswith("4202 malles valises et mallettes") and "trunks" in row.search_text
+
+        downgrade(revision="0009")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT description FROM tariff_heading")).scalar_one() == (
+                "Trunks; suit, camera, jewellery, cutlery cases")

