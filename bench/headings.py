@@ -1,4 +1,4 @@
-"""Benchmark of the tariff-heading suggestions (app/operator/queries.search_headings and its endpoint).
+"""Benchmark of the tariff-heading suggestions (app/queries/reference.search_headings and its endpoint).
 
     .venv/bin/python bench/headings.py                                   # throwaway SQLite database
     .venv/bin/python bench/headings.py --url postgresql://127.0.0.1/test # PostgreSQL, schema bench_headings
@@ -28,7 +28,7 @@ from app.auth.passwords import hash_password  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Certification, Company, Role, User  # noqa: E402
 from app.models._time import utcnow  # noqa: E402
-from app.operator.queries import search_headings  # noqa: E402
+from app.queries.reference import search_headings  # noqa: E402
 from app.reference.loader import load_all  # noqa: E402
 
 TERMS = ("valise", "cuir", "plastique", "pâtes alimentaires", "machines", "39", "3900", "8471", "trunks")

@@ -6,7 +6,7 @@ from sqlalchemy import delete, func, select
 
 from app.extensions import db
 from app.models import TariffHeading
-from app.operator.queries import search_headings
+from app.queries.reference import search_headings
 from app.reference.loader import load_tariff_headings
 
 TODAY = date.today()

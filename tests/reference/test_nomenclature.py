@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import TariffHeading
-from app.operator.queries import heading_labels, search_headings
+from app.queries.reference import heading_labels, search_headings
 from app.reference.nomenclature import DATA_FILE, search_form
 
 
