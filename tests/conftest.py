@@ -1,6 +1,8 @@
 """Fixtures: one schema per session (built by the migrations), every test starts from empty tables.
 
-The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set.
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set. The session app uses
+REDIS_URL when it is set (the limiter's counters, the jobs its transitions enqueue); the tests that read and
+empty RQ queues get a Redis of the run's own instead (redis_url), so a run touches no other database.
 """
 import os
 import tempfile
@@ -13,6 +15,7 @@ from sqlalchemy import text
 from app import create_app
 from app.extensions import db
 from app.reference.loader import load_all
+from tests.servers import RedisServer
 
 REFERENCE_TABLES = {"tariff_heading", "preferential_relation", "office", "directorate", "alembic_version"}
 PASSWORD = "Secret-2026!"
@@ -101,6 +104,26 @@ def _clean_database(app):
         yield
         db.session.remove()
         _empty_tables()
+
+
+@pytest.fixture(scope="session")
+def _run_redis(tmp_path_factory):
+    """A redis-server of this run, started on a free port the first time a test asks for one."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(_run_redis):
+    """The URL of an empty Redis database that belongs to this run alone (emptied again afterwards): the
+    tests that count, work or flush RQ queues use it, whether or not REDIS_URL is set."""
+    connection = _run_redis.connection()
+    connection.flushdb()
+    yield _run_redis.url
+    connection.flushdb()
+    connection.close()
 
 
 @pytest.fixture
