@@ -6,6 +6,7 @@ deadline reminders, the transmission to the central REX, the batch actions and t
 The worker runs in the test's process and app context, so with_app_context gives the jobs the test app and
 its database (as in test_deadlines.py).
 """
+import json
 import os
 import subprocess
 import sys
@@ -99,7 +100,7 @@ def test_the_procfile_worker_runs_each_job_in_a_work_horse_forked_from_one_built
     [first_id] = emails.job_ids
     second = jobs.enqueue(deliver_outbox, queue="emails")  # a second job: a second horse from the same parent
     env = {**os.environ, "DATABASE_URL": _database_url_for_another_process(app), "REDIS_URL": redis_url,
-           "MAIL_SERVER": "", "MAIL_FILE_DIR": str(tmp_path)}
+           "MAIL_SERVER": "", "MAIL_FILE_DIR": str(tmp_path), "LOG_FORMAT": "json"}
 
     worker = subprocess.run([str(Path(sys.executable).parent / "rq"), "worker", "-w", "jobs.worker.AppWorker",
                              "--burst", "--url", redis_url, "emails"],
@@ -113,6 +114,12 @@ def test_the_procfile_worker_runs_each_job_in_a_work_horse_forked_from_one_built
     assert all(row.status == OUTBOX_SENT for row in outbox())
     written = "".join(path.read_text() for path in tmp_path.glob("*.eml"))
     assert all(application.reference in written for application in applications)
+    # rq's lines and the jobs' own, once each, through the app's logging configuration (app/logging_setup.py).
+    assert worker.stdout == ""
+    lines = [json.loads(line) for line in worker.stderr.splitlines()]
+    assert any(line["logger"] == "rq.worker" and "Job OK" in line["message"] for line in lines)
+    assert [line["message"] for line in lines if line["logger"] == "jobs.outbox"] == [
+        f"outbox delivery: {first.return_value()} of {first.return_value()} due sent"]
 
 
 def test_commits_waiting_for_their_emails_share_one_queued_delivery(rq_redis, factory, operator):
