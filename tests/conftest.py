@@ -149,12 +149,13 @@ def login(client):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "postgresql_only: needs PostgreSQL row locks (SKIP LOCKED); "
+    config.addinivalue_line("markers", "postgresql_only: needs PostgreSQL (row locks, SKIP LOCKED, its server); "
                                        "collected only when DATABASE_URL points at PostgreSQL, as in .ci/run")
 
 
 def pytest_collection_modifyitems(config, items):
-    """SQLite has no row locks: the lock races run in the PostgreSQL pass of the suite (.ci/run runs both)."""
+    """SQLite has no row locks: the lock races (and the PostgreSQL-only tests) run in the PostgreSQL pass of the
+    suite (.ci/run runs both)."""
     if (os.environ.get("DATABASE_URL") or "").startswith("postgres"):
         return
     deselected = [item for item in items if item.get_closest_marker("postgresql_only")]
