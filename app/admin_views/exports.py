@@ -119,7 +119,9 @@ class SpreadsheetExportMixin:
         return query
 
     def _filename(self, export_type: str) -> str:
-        return secure_filename(self.get_export_name(export_type))
+        """The page's name and the time of the export in Paris: Tous_les_dossiers_du_service_2026-12-04_16-27.csv"""
+        now = datetime.now(ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"]))
+        return secure_filename(f"{self.name}_{now:%Y-%m-%d_%H-%M}.{export_type}")
 
     def _csv(self, columns, rows) -> Response:
         writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")

@@ -1,6 +1,7 @@
 """The back-office exports as a French office opens them: CSV (UTF-8 with BOM, ';', Paris dates as
 JJ/MM/AAAA HH:MM, headers in the page's language, formulas kept as text) and XLSX; never a silent cut."""
 import io
+import re
 import zipfile
 from datetime import datetime, timezone
 
@@ -111,7 +112,10 @@ def test_headers_and_labels_follow_the_language_of_the_page(factory, officer, lo
         "Application No.", "Operator"]
 
     client.get("/admin/a_traiter/?lang=fr")
-    assert csv_rows(client.get("/admin/a_traiter/export/csv/"))[0][:2] == ["N° demande", "Opérateur"]
+    response = client.get("/admin/a_traiter/export/csv/")
+    assert csv_rows(response)[0][:2] == ["N° demande", "Opérateur"]
+    assert re.fullmatch(r"attachment; filename=A_traiter_\d{4}-\d\d-\d\d_\d\d-\d\d\.csv",
+                        response.headers["Content-Disposition"])
 
 
 def test_registrations_export_their_status_label_and_dates(factory, officer, login):
