@@ -22,7 +22,9 @@ keepalive = 5
 max_requests = 1000
 max_requests_jitter = 100
 # The app is built once, in the master, before the workers fork: unsafe settings stop gunicorn at once
-# (app/environment.py) instead of failing in every worker it would start again and again.
+# (app/environment.py) instead of failing in every worker it would start again and again. create_app() opens no
+# database connection (tests/test_processes.py starts it with nothing listening at DATABASE_URL), so the workers
+# share none.
 preload_app = True
 
 # One line per request on gunicorn.access, and gunicorn's own messages, through the app's logging

@@ -9,6 +9,8 @@ import os
 
 from pythonjsonlogger.json import JsonFormatter
 
+from app.environment import UnsafeSettings
+
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(process)d] %(name)s: %(message)s"
 # gunicorn's access atoms (gunicorn/glogging.py): what a JSON line of the access log carries as fields.
 ACCESS_FIELDS = {"h": "remote_addr", "m": "method", "U": "path", "q": "query", "s": "status", "B": "bytes",
@@ -36,7 +38,9 @@ def logging_config(log_format: str | None = None, level: str | None = None) -> d
                  "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"}},
     }
     if log_format not in formatters:
-        raise ValueError(f"LOG_FORMAT must be text or json (got {log_format!r})")
+        raise UnsafeSettings(f"Refusing to start: LOG_FORMAT must be text or json, not {log_format!r}.")
+    if level not in logging.getLevelNamesMapping():
+        raise UnsafeSettings(f"Refusing to start: LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not {level!r}.")
     # Loggers that bring handlers of their own (rq's worker, gunicorn's) hand their lines to the root's instead.
     own = {"level": level, "handlers": [], "propagate": True}
     return {

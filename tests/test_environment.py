@@ -12,7 +12,8 @@ from app.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a process reads from its environment here; each test says which of them it sets.
-SETTINGS = ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "TRUSTED_PROXIES", "REDIS_URL", "FLASK_DEBUG")
+SETTINGS = ("APP_ENV", "SECRET_KEY", "DATABASE_URL", "PUBLIC_BASE_URL", "TRUSTED_PROXIES", "REDIS_URL", "FLASK_DEBUG",
+            "LOG_FORMAT", "LOG_LEVEL")
 PRODUCTION = {"APP_ENV": "production", "SECRET_KEY": "a-secret-of-this-deployment-3f9c2e7a1b",
               "DATABASE_URL": "postgresql://db.douane.example/rex", "PUBLIC_BASE_URL": "https://rex.douane.example"}
 STARTED = ("from app import create_app; app = create_app(); "
@@ -66,12 +67,16 @@ def test_production_names_every_refusal_at_once(tmp_path):
         "Refusing to start: APP_ENV=production needs PUBLIC_BASE_URL=https"]
 
 
-def test_an_unknown_environment_or_proxy_count_is_refused(tmp_path):
+def test_an_unknown_environment_proxy_count_or_log_setting_is_refused(tmp_path):
     assert refused(start(tmp_path, APP_ENV="prod")) == [
         "Refusing to start: APP_ENV must be production or development, not 'prod'."]
     assert refused(start(tmp_path, TRUSTED_PROXIES="yes")) == [
         "Refusing to start: TRUSTED_PROXIES must be the number of reverse proxies in front of the app (0 or more), "
         "not 'yes'."]
+    assert refused(start(tmp_path, LOG_FORMAT="xml")) == [
+        "Refusing to start: LOG_FORMAT must be text or json, not 'xml'."]
+    assert refused(start(tmp_path, LOG_LEVEL="loud")) == [
+        "Refusing to start: LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR, not 'LOUD'."]
 
 
 def test_production_with_its_own_settings_starts(tmp_path):

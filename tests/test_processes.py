@@ -27,7 +27,7 @@ def procfile() -> dict[str, str]:
 
 
 def environment(**env) -> dict:
-    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS + ("LOG_FORMAT", "LOG_LEVEL")}
+    clean = {k: v for k, v in os.environ.items() if k not in SETTINGS}
     return {**clean, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}", "PYTHONPATH": str(ROOT), **env}
 
 
