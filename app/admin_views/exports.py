@@ -91,20 +91,20 @@ class SpreadsheetExportMixin:
 
     can_export = True
     export_types = ["csv", "xlsx"]
-    export_max_rows = EXPORT_MAX_ROWS
 
     @expose("/export/<export_type>/")
     def export(self, export_type):
         if export_type not in self.export_types:
             raise NotFound()
         query = self._export_query()
-        rows = query.limit(EXPORT_MAX_ROWS + 1).all()
-        if len(rows) > EXPORT_MAX_ROWS:
+        # Counted first (one COUNT, no row loaded): the refusal must say how many rows match.
+        count = query.order_by(None).count()
+        if count > EXPORT_MAX_ROWS:
             flash(_("L'export porterait sur %(count)s lignes, au-delà de la limite de %(limit)s : rien n'a été "
                     "exporté. Affinez les filtres ou la recherche pour exporter au plus %(limit)s lignes.",
-                    count=format_number(query.limit(None).order_by(None).count()),
-                    limit=format_number(EXPORT_MAX_ROWS)), "error")
+                    count=format_number(count), limit=format_number(EXPORT_MAX_ROWS)), "error")
             return redirect(self.get_url(".index_view", **request.args))
+        rows = query.all()
         columns = [(name, str(label)) for name, label in self._export_columns]
         if export_type == "csv":
             return self._csv(columns, rows)
@@ -127,19 +127,19 @@ class SpreadsheetExportMixin:
         writer = csv.writer(_Echo(), delimiter=";", lineterminator="\r\n")
 
         def lines():
-            yield "\ufeff" + writer.writerow([neutralised(label) for _, label in columns])
+            yield "\ufeff" + writer.writerow([neutralised(label) for name, label in columns])
             for row in rows:
-                yield writer.writerow([csv_cell(self.get_export_value(row, name)) for name, _ in columns])
+                yield writer.writerow([csv_cell(self.get_export_value(row, name)) for name, label in columns])
 
-        return Response(stream_with_context(lines()), mimetype="text/csv", content_type="text/csv; charset=utf-8",
+        return Response(stream_with_context(lines()), content_type="text/csv; charset=utf-8",
                         headers={"Content-Disposition": f"attachment; filename={self._filename('csv')}"})
 
     def _xlsx(self, columns, rows) -> Response:
         book = Workbook(write_only=True)
         sheet = book.create_sheet(title=secure_filename(str(self.name))[:31] or "export")
-        sheet.append([xlsx_cell(sheet, label) for _, label in columns])
+        sheet.append([xlsx_cell(sheet, label) for name, label in columns])
         for row in rows:
-            sheet.append([xlsx_cell(sheet, self.get_export_value(row, name)) for name, _ in columns])
+            sheet.append([xlsx_cell(sheet, self.get_export_value(row, name)) for name, label in columns])
         body = io.BytesIO()
         book.save(body)
         return Response(body.getvalue(), mimetype=XLSX_MIMETYPE,
