@@ -1,7 +1,9 @@
-"""Settings. Every value can be overridden from the environment."""
+"""Settings. Every value can be overridden from the environment (and from a .env file, read by create_app
+before this module is imported: app/__init__.py)."""
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+
+from app.environment import DEFAULT_SECRET_KEY
 
 BASE_DIR = Path(__file__).resolve().parent
 
@@ -13,13 +15,10 @@ def _env_bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _is_loopback_http(url: str) -> bool:
-    parts = urlsplit(url)
-    return parts.scheme == "http" and parts.hostname in {"127.0.0.1", "localhost", "::1"}
-
-
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-change-me")
+    # development (make run: plain http) or production (https only; refuses unsafe settings, app/environment.py)
+    APP_ENV = os.environ.get("APP_ENV", "development").strip().lower()
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # default set in create_app (instance folder)
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL")  # unset: jobs run in-process
@@ -36,18 +35,18 @@ class Config:
     # Long-open officer and operator forms must not expire after an hour.
     WTF_CSRF_TIME_LIMIT = None
 
-    # Absolute URL used in emails (activation links) when no request is active.
+    # The address of the site in links (emails), https in production. make run sets it from PORT.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port headers are trusted (ProxyFix).
+    TRUSTED_PROXIES = os.environ.get("TRUSTED_PROXIES", "0")
 
-    # Development serves plain http: `make run` on http://127.0.0.1:5000 (the default PUBLIC_BASE_URL) or
-    # FLASK_DEBUG. Anywhere else cookies are Secure, http is redirected to https and HSTS is sent.
-    DEV = _env_bool("DEV", _env_bool("FLASK_DEBUG", False) or _is_loopback_http(PUBLIC_BASE_URL))
-    FORCE_HTTPS = not DEV  # redirect http to https, and send HSTS (over https only)
-    SESSION_COOKIE_SECURE = not DEV
+    # Production: cookies are Secure, http is redirected to https and HSTS is sent. Development serves plain http.
+    FORCE_HTTPS = APP_ENV == "production"  # redirect http to https, and send HSTS (over https only)
+    SESSION_COOKIE_SECURE = FORCE_HTTPS
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     # No "remember me" box today; should one come, its cookie follows the session cookie.
-    REMEMBER_COOKIE_SECURE = not DEV
+    REMEMBER_COOKIE_SECURE = FORCE_HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
 
@@ -96,6 +95,7 @@ class Config:
 
 class TestConfig(Config):
     TESTING = True
+    APP_ENV = "development"  # whatever the shell says: a test that needs production sets it
     SECRET_KEY = "test"
     WTF_CSRF_ENABLED = False
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1"

@@ -3,11 +3,13 @@ import importlib
 import os
 from pathlib import Path
 
+from dotenv import find_dotenv, load_dotenv
 from flask import Flask, has_request_context, jsonify, request, session
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine, make_url
 
+from app import environment
 from app.extensions import babel, csrf, db, limiter, login_manager, mail, migrate
 from app.identifiers import IdConverter
 from app.security_headers import init_security_headers
@@ -16,14 +18,24 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict | None = None) -> Flask:
+    """The app of a process (gunicorn, rq worker, flask commands) or, with test_config, of a test."""
+    if test_config is None:
+        # A .env file (in the working directory or above) fills what the environment leaves unset, as the flask
+        # command does; before config.py is imported, which reads the environment once.
+        load_dotenv(find_dotenv(usecwd=True))
+        from app.logging_setup import configure_logging
+
+        configure_logging()
     app = Flask(__name__, instance_relative_config=True, template_folder=str(ROOT / "templates"),
                 static_folder=str(ROOT / "static"))
     app.config.from_object("config.TestConfig" if test_config and test_config.get("TESTING") else "config.Config")
     if test_config:
         app.config.update(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
     app.config["SQLALCHEMY_DATABASE_URI"] = database_uri(app.config.get("SQLALCHEMY_DATABASE_URI"),
                                                          Path(app.instance_path))
+    environment.check(app)
+    environment.trust_proxies(app)
+    os.makedirs(app.instance_path, exist_ok=True)
     _tune_postgresql(app)
     app.config["MAIL_FILE_DIR"] = app.config.get("MAIL_FILE_DIR") or str(Path(app.instance_path) / "mail")
 

@@ -57,13 +57,17 @@ def register(app: Flask) -> None:
 
     @app.cli.command("demo-data-if-empty")
     def demo_data_if_empty():
-        """Load the demo data only when the database has no account yet (used by make run)."""
-        from app.demo import load_demo_data
+        """Load the demo data only when the database has no account yet (used by make run), then say where to log
+        in and as whom."""
+        from app.demo import DEMO_PASSWORD, load_demo_data
 
         if db.session.scalar(select(User.id).limit(1)) is None:
             click.echo(load_demo_data())
         else:
             click.echo("database not empty: demo data left as it is")
+        if db.session.scalar(select(User.id).where(User.username == "agent.fr000600")) is not None:
+            click.echo(f"Log in at {app.config['PUBLIC_BASE_URL']}/connexion as agent.fr000600 (an officer; every "
+                       f"demo account is in README.md), password {DEMO_PASSWORD}")
 
     @app.cli.command("certify")
     @click.argument("username")

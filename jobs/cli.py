@@ -7,12 +7,11 @@ def register(app: Flask) -> None:
     @app.cli.command("scheduler")
     @click.option("--tick", default=5.0, help="Seconds between two checks of the schedule.")
     def scheduler(tick: float):
-        """Run the periodic jobs of jobs/schedule.py (deadline sweep, reminders, email, REX transmissions)."""
-        import logging
+        """Run the periodic jobs of jobs/schedule.py (deadline sweep, reminders, email, REX transmissions).
 
+        Logs through app/logging_setup.py, configured when the command built the app."""
         from jobs.scheduler import run_forever
 
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         run_forever(app, tick)
 
     @app.cli.command("deliver-outbox")

@@ -128,4 +128,7 @@ def deliver_outbox(now: datetime | None = None, limit: int = 200) -> int:
     run_started(deliver_outbox)
     now = now or utcnow()
     ids = db.session.scalars(select(OutboxEmail.id).where(_due(now)).order_by(OutboxEmail.id).limit(limit)).all()
-    return sum(deliver_one(i, now) for i in ids)
+    sent = sum(deliver_one(i, now) for i in ids)
+    if ids:
+        log.info("outbox delivery: %s of %s due sent", sent, len(ids))
+    return sent

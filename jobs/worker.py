@@ -4,7 +4,8 @@ rq's Worker forks a work horse per job. With the plain class the horse imports t
 for every job (about 2 s of CPU for a job of a few milliseconds, measured by bench/load). This class builds the
 app once, in the parent, before any fork: each horse inherits it and only pushes an application context. The
 parent never opens a database connection; the horse still starts from an empty pool so that a connection is
-never shared across a fork.
+never shared across a fork. Building the app also applies app/logging_setup.py: rq's lines and the jobs' go out
+through the one logging configuration (JSON with LOG_FORMAT=json), once each.
 """
 from rq import Worker
 

@@ -1,6 +1,8 @@
 """Fixtures: one schema per session (built by the migrations), every test starts from empty tables.
 
-The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set.
+The suite runs on SQLite by default and on PostgreSQL when DATABASE_URL is set. The session app uses
+REDIS_URL when it is set (the limiter's counters, the jobs its transitions enqueue); the tests that read and
+empty RQ queues get a Redis of the run's own instead (redis_url), so a run touches no other database.
 """
 import os
 import tempfile
@@ -13,6 +15,7 @@ from sqlalchemy import event, text
 from app import create_app
 from app.extensions import db
 from app.reference.loader import load_all
+from tests.servers import RedisServer
 
 REFERENCE_TABLES = {"tariff_heading", "preferential_relation", "office", "directorate", "alembic_version"}
 PASSWORD = "Secret-2026!"
@@ -119,6 +122,26 @@ def _clean_database(app):
         _empty_tables()
 
 
+@pytest.fixture(scope="session")
+def _run_redis(tmp_path_factory):
+    """A redis-server of this run, started on a free port the first time a test asks for one."""
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def redis_url(_run_redis):
+    """The URL of an empty Redis database that belongs to this run alone (emptied again afterwards): the
+    tests that count, work or flush RQ queues use it, whether or not REDIS_URL is set."""
+    connection = _run_redis.connection()
+    connection.flushdb()
+    yield _run_redis.url
+    connection.flushdb()
+    connection.close()
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()
@@ -142,12 +165,13 @@ def login(client):
 
 
 def pytest_configure(config):
-    config.addinivalue_line("markers", "postgresql_only: needs PostgreSQL row locks (SKIP LOCKED); "
+    config.addinivalue_line("markers", "postgresql_only: needs PostgreSQL (row locks, SKIP LOCKED, its server); "
                                        "collected only when DATABASE_URL points at PostgreSQL, as in .ci/run")
 
 
 def pytest_collection_modifyitems(config, items):
-    """SQLite has no row locks: the lock races run in the PostgreSQL pass of the suite (.ci/run runs both)."""
+    """SQLite has no row locks: the lock races (and the PostgreSQL-only tests) run in the PostgreSQL pass of the
+    suite (.ci/run runs both)."""
     if (os.environ.get("DATABASE_URL") or "").startswith("postgres"):
         return
     deselected = [item for item in items if item.get_closest_marker("postgresql_only")]

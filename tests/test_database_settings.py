@@ -1,5 +1,18 @@
-"""The PostgreSQL session settings the factory adds must not drop those the DATABASE_URL carries."""
+"""The PostgreSQL session settings the factory adds must not drop those the DATABASE_URL carries; the database
+DATABASE_URL names is created when missing (make test, make migrate)."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+from sqlalchemy.engine import make_url
+
 from app import create_app
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _connect_options(url: str, **config) -> str:
@@ -26,3 +39,24 @@ def test_options_given_by_the_engine_settings_and_the_url_are_both_kept():
                                PG_RANDOM_PAGE_COST="1.1")
 
     assert options.split() == ["-cstatement_timeout=5000", "-csearch_path=s1", "-c", "random_page_cost=1.1"]
+
+
+@pytest.mark.postgresql_only
+def test_the_database_of_database_url_is_created_once_when_missing():
+    server = make_url(os.environ["DATABASE_URL"])
+    name = f"created_by_test_{os.getpid()}"
+    url = server.set(database=name).render_as_string(hide_password=False)
+
+    def ensure():
+        return subprocess.run([sys.executable, "scripts/ensure_database.py"], cwd=ROOT, capture_output=True,
+                              text=True, check=True, env={**os.environ, "DATABASE_URL": url}).stdout
+
+    try:
+        assert ensure() == f"created the PostgreSQL database {name}\n"
+        assert ensure() == ""
+        with psycopg.connect(url) as connection:
+            assert connection.execute("SELECT current_database()").fetchone() == (name,)
+    finally:
+        with psycopg.connect(server.set(database="postgres").render_as_string(hide_password=False),
+                             autocommit=True) as connection:
+            connection.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))

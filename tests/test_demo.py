@@ -19,3 +19,22 @@ def test_demo_data_cover_every_status_and_load_once(app):
     assert db.session.scalar(select(Application.status).where(Application.kind == ApplicationKind.EORI)).value \
         == "under_review"
     assert db.session.scalar(select(func.count()).select_from(CertificationRequest)) == 1
+
+
+def test_make_runs_demo_command_loads_an_empty_database_and_says_where_to_log_in(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "http://127.0.0.1:8000")  # make run PORT=8000
+    runner = app.test_cli_runner()
+
+    first = runner.invoke(args=["demo-data-if-empty"])
+    again = runner.invoke(args=["demo-data-if-empty"])
+
+    login = ("Log in at http://127.0.0.1:8000/connexion as agent.fr000600 (an officer; every demo account is in "
+             "README.md), password Demo-2026!")
+    assert first.output.splitlines() == ["demo data loaded", login]
+    assert again.output.splitlines() == ["database not empty: demo data left as it is", login]
+
+
+def test_the_demo_command_leaves_a_database_with_accounts_alone_and_names_no_demo_account(app, factory):
+    factory.officer()
+    result = app.test_cli_runner().invoke(args=["demo-data-if-empty"])
+    assert result.output.splitlines() == ["database not empty: demo data left as it is"]

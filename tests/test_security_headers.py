@@ -1,4 +1,4 @@
-"""Security headers (Flask-Talisman) on operator, back-office and public pages; https outside development."""
+"""Security headers (Flask-Talisman) on operator, back-office and public pages; https in production."""
 import os
 import subprocess
 import sys
@@ -108,7 +108,7 @@ def test_each_response_has_its_own_nonce(client):
 
 @pytest.fixture
 def https_app(app, tmp_path):
-    """The session app's database with the production transport settings (Config outside development)."""
+    """The session app's database with the production transport settings (Config with APP_ENV=production)."""
     production = create_app({"TESTING": True, "FORCE_HTTPS": True, "SESSION_COOKIE_SECURE": True,
                              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                              "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
@@ -121,7 +121,7 @@ def https_app(app, tmp_path):
         db.engine.dispose()
 
 
-def test_outside_development_http_is_redirected_and_https_gets_hsts_and_secure_cookies(https_app, factory):
+def test_in_production_http_is_redirected_and_https_gets_hsts_and_secure_cookies(https_app, factory):
     user = factory.operator()
     client = https_app.test_client()
 
@@ -142,21 +142,21 @@ def test_outside_development_http_is_redirected_and_https_gets_hsts_and_secure_c
 
 def _config(**env) -> list[str]:
     """Config's transport settings as a fresh process reads them from this environment."""
-    clean = {k: v for k, v in os.environ.items() if k not in ("DEV", "FLASK_DEBUG", "PUBLIC_BASE_URL")}
+    clean = {k: v for k, v in os.environ.items() if k not in ("APP_ENV", "FLASK_DEBUG", "PUBLIC_BASE_URL")}
     code = ("from config import Config as C; "
-            "print(C.DEV, C.FORCE_HTTPS, C.SESSION_COOKIE_SECURE, C.REMEMBER_COOKIE_SECURE)")
+            "print(C.APP_ENV, C.FORCE_HTTPS, C.SESSION_COOKIE_SECURE, C.REMEMBER_COOKIE_SECURE)")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env={**clean, **env}, check=True,
                          capture_output=True, text=True).stdout
     return out.split()
 
 
-@pytest.mark.parametrize("env, dev", [
-    ({}, True),  # make run: http://127.0.0.1:5000
-    ({"PUBLIC_BASE_URL": "https://rex.douane.example"}, False),
-    ({"PUBLIC_BASE_URL": "http://rex.douane.example"}, False),  # a real host is never taken for development
-    ({"PUBLIC_BASE_URL": "https://rex.douane.example", "FLASK_DEBUG": "1"}, True),
-    ({"PUBLIC_BASE_URL": "https://rex.douane.example", "DEV": "1"}, True),
-    ({"DEV": "0"}, False),
+@pytest.mark.parametrize("env, production", [
+    ({}, False),  # make run
+    ({"PUBLIC_BASE_URL": "https://rex.douane.example"}, False),  # only APP_ENV says production
+    ({"APP_ENV": "development", "PUBLIC_BASE_URL": "https://rex.douane.example"}, False),
+    ({"APP_ENV": "production"}, True),
+    ({"APP_ENV": " Production ", "FLASK_DEBUG": "1"}, True),  # debugging does not turn https off
 ])
-def test_only_development_serves_plain_http(env, dev):
-    assert _config(**env) == [str(dev), str(not dev), str(not dev), str(not dev)]
+def test_only_production_forces_https_and_secure_cookies(env, production):
+    expected = "production" if production else "development"
+    assert _config(**env) == [expected, str(production), str(production), str(production)]

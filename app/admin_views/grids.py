@@ -18,6 +18,7 @@ from markupsafe import Markup
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
+from app.admin_views.exports import SpreadsheetExportMixin
 from app.admin_views.filters import ScopedEqual, status_options
 from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import INSTRUCTORS, InstructorView
@@ -196,15 +197,12 @@ def _export_status(view, context, model, name):
 # --- the grids --------------------------------------------------------------------------------------
 
 class FileScopedGrid(ScopedRows, InstructorView, BoundedNumbersMixin, StableFilterArgsMixin, ReadOnlyModelMixin,
-                     ModelView):
+                     SpreadsheetExportMixin, ModelView):
     """A read-only grid over rows that belong to a file; subclasses name the model, build their filters and
     define search_clause(term), the SQL condition a search term becomes."""
 
     grid_model = None
 
-    can_export = True
-    export_types = ["csv"]
-    export_max_rows = 10_000
     simple_list_pager = True
     page_size = 50
     can_set_page_size = True
@@ -419,7 +417,7 @@ class HistoryGrid(FileScopedGrid):
     column_formatters = {"at": _at, "kind": _event, "application.reference": _reference_link,
                          "actor": _actor, "office": _office, "comment": _comment}
     column_formatters_export = {
-        "at": lambda v, c, m, n: m.at.isoformat() if m.at else "", "kind": _event,
+        "at": lambda v, c, m, n: m.at, "kind": _event,
         "application.reference": _export_reference, "actor": _actor, "office": _office,
         "comment": lambda v, c, m, n: m.comment or "",
     }

@@ -20,6 +20,7 @@ from sqlalchemy import or_
 from app.admin_views.filters import (
     DeadlineWithinDaysFilter, ScopedEqual, UnassignedFilter, office_options, officer_options, status_options,
 )
+from app.admin_views.exports import SpreadsheetExportMixin
 from app.admin_views.mixins import BoundedNumbersMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import InstructorView
 from app.extensions import db
@@ -57,16 +58,14 @@ def _date(view, context, model, name):
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView, ModelView):
+class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView, SpreadsheetExportMixin,
+                ModelView):
     statuses: tuple[ApplicationStatus, ...] = ()
 
     can_create = False
     can_edit = False
     can_delete = False
     can_view_details = False
-    can_export = True
-    export_types = ["csv"]
-    export_max_rows = 10_000
     simple_list_pager = True
     can_set_page_size = True
     page_size = 20  # rendering costs about 0.65 ms a row (bench/queues.py); 50 to 200 remain one click away
@@ -76,11 +75,13 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
 
     column_list = ("reference", "exporter_name", "exporter_eori", "kind", "submitted_at", "updated_at", "status",
                    "assigned_officer", "answer_deadline")
+    # A spreadsheet gets the deadline itself rather than the days left on the day of the export.
+    column_export_list = column_list[:-1] + ("deadline",)
     column_labels = {
         "reference": _l("N° demande"), "exporter_name": _l("Opérateur"), "exporter_eori": _l("EORI"),
         "kind": _l("Type"), "submitted_at": _l("Déposée le"), "updated_at": _l("Dernière mise à jour"),
         "status": _l("Statut"), "assigned_officer": _l("Agent en charge"), "answer_deadline": _l("Temps restant"),
-        "office": _l("Service"),
+        "office": _l("Service"), "deadline": _l("Échéance"),
     }
     column_formatters = {"reference": _reference_link, "status": _status, "answer_deadline": _time_left,
                          "submitted_at": _date, "updated_at": _date,
@@ -89,7 +90,7 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
     column_formatters_export = {
         "status": lambda v, c, m, n: status_label(m.status), "kind": lambda v, c, m, n: m.kind.value,
         "assigned_officer": lambda v, c, m, n: m.assigned_officer.full_name if m.assigned_officer else "",
-        "answer_deadline": lambda v, c, m, n: m.answer_deadline.isoformat() if m.answer_deadline else "",
+        "deadline": lambda v, c, m, n: m.answer_deadline if m.status == S.INCOMPLETE else None,
     }
     column_sortable_list = ("reference", "submitted_at", "updated_at", "answer_deadline")
     column_default_sort = ("updated_at", True)
@@ -165,14 +166,11 @@ class AllFilesQueue(QueueView):
     statuses = ()
 
 
-class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, ModelView):
+class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, SpreadsheetExportMixin, ModelView):
     """Registrations (autorisations) of the offices in scope; `statuses` narrows a queue, () shows all."""
 
     statuses: tuple = ()
     can_create = can_edit = can_delete = False
-    can_export = True
-    export_types = ["csv"]
-    export_max_rows = 10_000
     simple_list_pager = True
     can_set_page_size = True
     page_size = 20  # rendering costs about 0.65 ms a row (bench/queues.py); 50 to 200 remain one click away
@@ -187,6 +185,7 @@ class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, ModelVi
         "status": lambda v, c, m, n: status_label(m.status),
         "updated_at": _date,
     }
+    column_formatters_export = {"status": lambda v, c, m, n: status_label(m.status)}
     column_default_sort = ("updated_at", True)
     column_searchable_list = ("number",)
 

@@ -540,8 +540,8 @@ def child_env(args, port: int, standin_port: int, tmp: Path, app_name: str) -> d
         "LOGIN_RATE_LIMIT_ACCOUNT": LIFTED,
         "LOGIN_RATE_LIMIT_ADDRESS": LIFTED,
         "PASSWORD_RESET_RATE_LIMIT": LIFTED,
-        # Plain http on loopback: no Secure cookie, no redirect to https.
-        "DEV": "1",
+        # Plain http on loopback: no Secure cookie, no redirect to https (gunicorn.conf.py says production otherwise).
+        "APP_ENV": "development",
         "SESSION_COOKIE_SECURE": "0",
         "PUBLIC_BASE_URL": f"http://127.0.0.1:{port}",
         "MAIL_FILE_DIR": str(tmp / "mail"),
@@ -673,8 +673,8 @@ def main(argv=None) -> int:
     if not args.url.startswith(("postgresql://", "postgres://")) or "?" in args.url:
         parser.error("--url: a postgresql:// URL without a query string (the script adds the schema's options)")
     redis_db = re.fullmatch(r"redis://[^/]+/(\d+)", args.redis_url)
-    if not redis_db or int(redis_db.group(1)) in (0, 11, 12, 13, 14, 15):
-        parser.error("--redis-url: redis://host:port/N with a dedicated database (not 0, not the tests' 11-15)")
+    if not redis_db or int(redis_db.group(1)) == 0:
+        parser.error("--redis-url: redis://host:port/N with a dedicated database (not 0)")
     weights = dict((k, int(v)) for k, v in (w.split("=") for w in args.weights.split(",")))
 
     out = Path(args.out) if args.out else ROOT / "bench" / "results" / f"load-{datetime.now():%Y%m%d-%H%M%S}"
@@ -745,7 +745,7 @@ def main(argv=None) -> int:
         log(f"app environment checked: {verify_env(env, args.schema)}")
         read = env_names_read_by_config()
         lifted = [n for n in ("PUBLIC_RATE_LIMIT", "LOGIN_RATE_LIMIT_ACCOUNT", "LOGIN_RATE_LIMIT_ADDRESS",
-                              "PASSWORD_RESET_RATE_LIMIT", "DEV", "SESSION_COOKIE_SECURE") if n in read]
+                              "PASSWORD_RESET_RATE_LIMIT", "APP_ENV", "SESSION_COOKIE_SECURE") if n in read]
         log(f"settings given by environment and read by config.py: {', '.join(lifted)}")
 
         standin = procs.start("rex-standin", [str(BIN / "flask"), "--app", "wsgi", "rex-standin", "--port",

@@ -1,4 +1,8 @@
-"""Helpers of the admin-view tests: read list pages, build files with chosen contacts and goods."""
+"""Helpers of the admin-view tests: read list pages and exports, build files with chosen contacts and goods."""
+import csv
+import io
+
+from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -41,3 +45,20 @@ def hrefs(response) -> list[str]:
 def count(model) -> int:
     db.session.expire_all()
     return db.session.scalar(select(func.count()).select_from(model))
+
+
+def csv_rows(response) -> list[list[str]]:
+    """An export as Excel reads it: UTF-8 after its BOM, cells separated by ';'."""
+    assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:500])
+    assert response.content_type == "text/csv; charset=utf-8"
+    data = response.get_data()
+    assert data.startswith("\ufeff".encode()), data[:20]
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))
+
+
+def xlsx_rows(response) -> list[list]:
+    """The cells of the XLSX export's one sheet (values as openpyxl reads them)."""
+    assert response.status_code == 200, (response.status_code, response.get_data(as_text=True)[:500])
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    [sheet] = load_workbook(io.BytesIO(response.get_data())).worksheets
+    return [list(row) for row in sheet.iter_rows()]

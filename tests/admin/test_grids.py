@@ -1,6 +1,4 @@
 """The search grids (contacts, goods lines, history): only files of the account's offices, read-only."""
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -11,7 +9,9 @@ from app.extensions import db
 from app.models import HistoryEvent, Role
 from app.models._time import utcnow
 from jobs.deadlines import sweep_deadlines
-from tests.admin.helpers import OFFICE_A, OFFICE_B, cells, contact, count, file_references, goods, hrefs, page
+from tests.admin.helpers import (
+    OFFICE_A, OFFICE_B, cells, contact, count, csv_rows, file_references, goods, hrefs, page,
+)
 
 
 @pytest.fixture
@@ -116,9 +116,7 @@ def test_contacts_search_never_reaches_another_office(files, officer, login):
 
 def test_contacts_csv_export_holds_only_rows_in_scope(files, officer, login):
     client = login(officer)
-    response = client.get("/admin/contacts/export/csv/")
-    assert response.status_code == 200
-    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    rows = csv_rows(client.get("/admin/contacts/export/csv/"))
     assert [r[0] for r in rows[1:]] == ["Alice Dans-le-service"]
     assert files.a.reference in rows[1]
 

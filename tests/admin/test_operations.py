@@ -1,14 +1,14 @@
 """The administrators' operations page (/admin/operations): RQ queues and failed jobs with "Relancer", and the
 backlogs of the email outbox and of the REX transmissions.
 
-The RQ part runs against the real Redis of CI (a database of its own, in both passes of the suite) with a
-real rq SimpleWorker in burst mode, in the test's process and app context.
+The RQ part runs against a real Redis (the run's own redis-server, in both passes of the suite) with a real
+rq SimpleWorker in burst mode, in the test's process and app context.
 """
 from datetime import timedelta
 
 import pytest
 from redis import Redis
-from rq import Queue, SimpleWorker
+from rq import Queue, SimpleWorker, get_current_job
 
 from app import create_app
 from app.extensions import db
@@ -18,14 +18,13 @@ from app.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENDING, OUT
 from tests.admin.helpers import page
 from tests.operator.html import parse
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/12"
 FLAG = "test:operations:fail"
 URL = "/admin/operations/"
 
 
 def flaky_job():
     """Fails while FLAG is set in the test Redis: the job "the SMTP server is down, then back"."""
-    if Redis.from_url(REDIS_TEST_URL).get(FLAG):
+    if get_current_job().connection.get(FLAG):
         raise RuntimeError("Serveur SMTP injoignable (essai de test)")
     return "ok"
 
@@ -36,11 +35,10 @@ def embedded(app, monkeypatch):
 
 
 @pytest.fixture
-def redis():
-    connection = Redis.from_url(REDIS_TEST_URL)
-    connection.flushdb()
+def redis(redis_url):
+    connection = Redis.from_url(redis_url)
     yield connection
-    connection.flushdb()
+    connection.close()
 
 
 def cell(doc, row_selector: dict, count: str) -> str:
@@ -168,13 +166,13 @@ def test_a_redis_outage_is_shown_and_the_backlogs_still_are(app, factory, login,
 # --- RQ with a real Redis and a real worker ---------------------------------------------------------------------
 
 @pytest.fixture
-def csrf_admin(app, factory, redis, tmp_path):
+def csrf_admin(app, factory, redis, redis_url, tmp_path):
     """A client of an app with CSRF protection on (as in production) and the test Redis, logged in as an
     administrator with the login page's token."""
     protected = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True,
                             "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                             "SQLALCHEMY_ENGINE_OPTIONS": app.config["SQLALCHEMY_ENGINE_OPTIONS"],
-                            "MAIL_FILE_DIR": str(tmp_path / "mail"), "REDIS_URL": REDIS_TEST_URL})
+                            "MAIL_FILE_DIR": str(tmp_path / "mail"), "REDIS_URL": redis_url})
     admin = factory.user(Role.ADMIN)
     client = protected.test_client()
     token = parse(client.get("/connexion").data).find("input", name="csrf_token").attrs["value"]

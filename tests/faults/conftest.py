@@ -2,18 +2,14 @@
 settings pointing at servers the test controls (a Redis of its own, a proxy to PostgreSQL, an SMTP
 server, the REX stand-in), so the shared PostgreSQL and Redis are never stopped or reconfigured."""
 import re
-import shutil
-import subprocess
-import time
 
 import pytest
-from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
 
 from app import create_app
 from app.extensions import db, limiter
 from tests.conftest import PASSWORD, _isolate_requests
-from tests.jobs.test_outbox import SmtpServer, free_port
+from tests.jobs.test_outbox import SmtpServer
+from tests.servers import RedisServer
 
 
 @pytest.fixture
@@ -57,47 +53,8 @@ def log_in(client, user):
     return client
 
 
-class RedisServer:
-    """A redis-server of the test's own on a free port, without persistence: stopped and started again on
-    the same port, it comes back empty, as a Redis restarted without AOF/RDB does."""
-
-    def __init__(self, workdir):
-        self.port = free_port()
-        self.url = f"redis://127.0.0.1:{self.port}/0"
-        self.workdir = workdir
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-             "--dir", str(self.workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        client = Redis.from_url(self.url)
-        deadline = time.monotonic() + 10  # a readiness wait; the tests assert nothing about time
-        try:
-            while True:
-                try:
-                    client.ping()
-                    return
-                except RedisConnectionError:
-                    if self.process.poll() is not None or time.monotonic() > deadline:
-                        raise RuntimeError(f"redis-server did not start on port {self.port}") from None
-                    time.sleep(0.02)
-        finally:
-            client.close()
-
-    def stop(self):
-        if self.process is not None:
-            self.process.terminate()
-            self.process.wait()
-            self.process = None
-
-    def connection(self) -> Redis:
-        return Redis.from_url(self.url)
-
-
 @pytest.fixture
 def redis_server(tmp_path):
-    assert shutil.which("redis-server"), "the fault tests start their own redis-server (apt-get install redis-server)"
     server = RedisServer(tmp_path)
     server.start()
     yield server

@@ -250,25 +250,21 @@ def test_two_reminder_runs_at_once_send_each_reminder_once(app, incomplete):
 
 # --- a real RQ worker --------------------------------------------------------------------------------
 
-def test_an_rq_worker_runs_the_sweep(incomplete):
+def test_an_rq_worker_runs_the_sweep(incomplete, redis_url):
     from redis import Redis
     from rq import Queue, SimpleWorker
 
-    connection = Redis.from_url("redis://127.0.0.1:6379/15")
-    connection.flushdb()
-    try:
-        # The worker runs in this process and this app context: with_app_context uses it.
-        db.session.execute(update(Application).where(Application.id == incomplete.id)
-                           .values(answer_deadline=fresh(incomplete.id).answer_deadline - timedelta(days=31)))
-        db.session.commit()
-        queue = Queue("deadlines", connection=connection)
-        job = queue.enqueue(sweep_deadlines)
-        assert job.func_name == "jobs.deadlines.sweep_deadlines"
-        SimpleWorker([queue], connection=connection).work(burst=True)
+    connection = Redis.from_url(redis_url)
+    # The worker runs in this process and this app context: with_app_context uses it.
+    db.session.execute(update(Application).where(Application.id == incomplete.id)
+                       .values(answer_deadline=fresh(incomplete.id).answer_deadline - timedelta(days=31)))
+    db.session.commit()
+    queue = Queue("deadlines", connection=connection)
+    job = queue.enqueue(sweep_deadlines)
+    assert job.func_name == "jobs.deadlines.sweep_deadlines"
+    SimpleWorker([queue], connection=connection).work(burst=True)
 
-        job.refresh()
-        assert job.is_finished, job.latest_result().exc_string if job.latest_result() else job.get_status()
-        assert job.return_value()["rejected"] == 1
-        assert fresh(incomplete.id).status == S.REJECTED
-    finally:
-        connection.flushdb()
+    job.refresh()
+    assert job.is_finished, job.latest_result().exc_string if job.latest_result() else job.get_status()
+    assert job.return_value()["rejected"] == 1
+    assert fresh(incomplete.id).status == S.REJECTED

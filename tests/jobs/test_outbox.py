@@ -21,14 +21,7 @@ from app.models._time import utcnow
 from app.models.outbox import OUTBOX_FAILED, OUTBOX_PENDING, OUTBOX_SENT
 from jobs import outbox
 from jobs.outbox import deliver_one, deliver_outbox
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/14"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.servers import free_port
 
 
 class Collect:
@@ -254,25 +247,21 @@ def test_a_server_that_never_answers_ends_as_an_error_not_a_hang(factory, mail_a
     assert aware(row.next_attempt_at) > utcnow()
 
 
-def test_a_real_rq_worker_runs_the_enqueued_delivery(factory, smtp, mail_app):
-    redis = Redis.from_url(REDIS_TEST_URL)
-    redis.flushdb()
-    try:
-        smtp.start()
-        mail_app(smtp.port, REDIS_URL=REDIS_TEST_URL)
-        application = factory.submitted(factory.operator())  # each commit enqueues deliver_outbox
-        queue = Queue("emails", connection=redis)
-        assert queue.count >= 1 and smtp.handler.envelopes == []
+def test_a_real_rq_worker_runs_the_enqueued_delivery(factory, smtp, mail_app, redis_url):
+    redis = Redis.from_url(redis_url)
+    smtp.start()
+    mail_app(smtp.port, REDIS_URL=redis_url)
+    application = factory.submitted(factory.operator())  # each commit enqueues deliver_outbox
+    queue = Queue("emails", connection=redis)
+    assert queue.count >= 1 and smtp.handler.envelopes == []
 
-        SimpleWorker([queue], connection=redis).work(burst=True)
+    SimpleWorker([queue], connection=redis).work(burst=True)
 
-        assert queue.count == 0
-        [message] = smtp.handler.messages()  # several jobs ran, the message went out once
-        assert application.reference in message["Subject"]
-        [row] = _rows()
-        assert row.status == OUTBOX_SENT and message["Message-ID"] == row.message_id
-    finally:
-        redis.flushdb()
+    assert queue.count == 0
+    [message] = smtp.handler.messages()  # several jobs ran, the message went out once
+    assert application.reference in message["Subject"]
+    [row] = _rows()
+    assert row.status == OUTBOX_SENT and message["Message-ID"] == row.message_id
 
 
 # --- administrators see the failures ---------------------------------------------------------------------------

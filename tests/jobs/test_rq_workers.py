@@ -1,11 +1,12 @@
-"""Every job through RQ: enqueued by the app's own helpers into the real Redis of CI (a database of its own,
-in both passes of the suite), then run by a real rq SimpleWorker in burst mode.
+"""Every job through RQ: enqueued by the app's own helpers into a real Redis (the run's own redis-server,
+tests/conftest.py's redis_url, in both passes of the suite), then run by a real rq SimpleWorker in burst mode.
 
 The outbox delivery and the deadline sweep have theirs in test_outbox.py and test_deadlines.py; here the
 deadline reminders, the transmission to the central REX, the batch actions and the periodic scheduler.
 The worker runs in the test's process and app context, so with_app_context gives the jobs the test app and
 its database (as in test_deadlines.py).
 """
+import json
 import os
 import subprocess
 import sys
@@ -37,23 +38,22 @@ from tests.workflow.conftest import (  # noqa: F401  (the workflow's actors and 
 )
 from tests.workflow.helpers import aware, events, fresh
 
-REDIS_TEST_URL = "redis://127.0.0.1:6379/11"
 ALL_QUEUES = ("periodic", "emails", "rex", "batch", "default")
 
 
 @pytest.fixture
-def rq_redis(app, monkeypatch):
+def rq_redis(app, monkeypatch, redis_url):
     """connect() -> the test Redis, emptied, with the app's REDIS_URL pointing at it: from then on the app's
     enqueue helpers put jobs on its queues. Called in the test body, after the data is built."""
-    connection = Redis.from_url(REDIS_TEST_URL)
+    connection = Redis.from_url(redis_url)
 
     def connect():
         connection.flushdb()
-        monkeypatch.setitem(app.config, "REDIS_URL", REDIS_TEST_URL)
+        monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
         return connection
 
     yield connect
-    connection.flushdb()
+    connection.close()
 
 
 def work(connection, *names) -> None:
@@ -92,18 +92,18 @@ def _database_url_for_another_process(app) -> str:
     return f"{url}?options=-csearch_path%3D{PG_SCHEMA}" if url.startswith("postgresql") else url
 
 
-def test_the_procfile_worker_runs_each_job_in_a_work_horse_forked_from_one_built_app(app, rq_redis, factory,
-                                                                                     tmp_path):
+def test_the_procfile_worker_runs_each_job_in_a_work_horse_forked_from_one_built_app(app, rq_redis, redis_url,
+                                                                                     factory, tmp_path):
     redis = rq_redis()
     applications = [factory.submitted(factory.operator()) for _ in range(2)]  # their commits queue one delivery
     emails = Queue("emails", connection=redis)
     [first_id] = emails.job_ids
     second = jobs.enqueue(deliver_outbox, queue="emails")  # a second job: a second horse from the same parent
-    env = {**os.environ, "DATABASE_URL": _database_url_for_another_process(app), "REDIS_URL": REDIS_TEST_URL,
-           "MAIL_SERVER": "", "MAIL_FILE_DIR": str(tmp_path)}
+    env = {**os.environ, "DATABASE_URL": _database_url_for_another_process(app), "REDIS_URL": redis_url,
+           "MAIL_SERVER": "", "MAIL_FILE_DIR": str(tmp_path), "LOG_FORMAT": "json"}
 
     worker = subprocess.run([str(Path(sys.executable).parent / "rq"), "worker", "-w", "jobs.worker.AppWorker",
-                             "--burst", "--url", REDIS_TEST_URL, "emails"],
+                             "--burst", "--url", redis_url, "emails"],
                             env=env, capture_output=True, text=True, timeout=120)
 
     assert worker.returncode == 0, worker.stderr
@@ -114,6 +114,12 @@ def test_the_procfile_worker_runs_each_job_in_a_work_horse_forked_from_one_built
     assert all(row.status == OUTBOX_SENT for row in outbox())
     written = "".join(path.read_text() for path in tmp_path.glob("*.eml"))
     assert all(application.reference in written for application in applications)
+    # rq's lines and the jobs' own, once each, through the app's logging configuration (app/logging_setup.py).
+    assert worker.stdout == ""
+    lines = [json.loads(line) for line in worker.stderr.splitlines()]
+    assert any(line["logger"] == "rq.worker" and "Job OK" in line["message"] for line in lines)
+    assert [line["message"] for line in lines if line["logger"] == "jobs.outbox"] == [
+        f"outbox delivery: {first.return_value()} of {first.return_value()} due sent"]
 
 
 def test_commits_waiting_for_their_emails_share_one_queued_delivery(rq_redis, factory, operator):

@@ -1,8 +1,6 @@
 """The periodic scheduler: each job at its interval, once even with two scheduler processes."""
-import os
 
 import pytest
-from redis import Redis
 
 import jobs.schedule
 from jobs import scheduler
@@ -38,10 +36,8 @@ def test_a_job_does_not_run_again_before_its_interval(app, monkeypatch):
     assert CALLS == ["tick", "tick"]
 
 
-def test_two_schedulers_enqueue_a_slot_once_with_redis(app, monkeypatch):
-    url = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/13")
-    Redis.from_url(url).flushdb()
-    monkeypatch.setitem(app.config, "REDIS_URL", url)
+def test_two_schedulers_enqueue_a_slot_once_with_redis(app, monkeypatch, redis_url):
+    monkeypatch.setitem(app.config, "REDIS_URL", redis_url)
     enqueued = []
     monkeypatch.setattr(scheduler, "enqueue", lambda func, **kwargs: enqueued.append(func.__name__))
 
@@ -50,4 +46,3 @@ def test_two_schedulers_enqueue_a_slot_once_with_redis(app, monkeypatch):
 
     assert first == ["tick"] and second == []
     assert enqueued == ["tick_job"]
-    Redis.from_url(url).flushdb()
