@@ -56,6 +56,9 @@ def test_each_section_of_the_rex_form_has_a_question_mark_to_its_help_page(facto
     assert all(a.text() == "?" and a.attrs["target"] == "_blank" for a in helps)
     documents = client.get(f"/rex/demandes/{draft.id}/documents")
     assert "/aide/formulaire-rex/8" in _links(documents)
+    # Section 1 lists the customs offices, as the guide's section 1 promises.
+    section_1 = parse(response.data).find("section", id="section-1")
+    assert {a.attrs["href"] for a in section_1.find_all("a")} >= {"/aide/bureaux-de-douane"}
 
 
 def test_each_section_of_the_eori_form_has_a_question_mark_to_its_help(factory, login):
@@ -66,6 +69,8 @@ def test_each_section_of_the_eori_form_has_a_question_mark_to_its_help(factory, 
     page = login(applicant).get(f"/rex/eori/{application.id}/formulaire")
     hrefs = [a.attrs["href"] for a in parse(page.data).find_all("a", class_="help-link")]
     assert hrefs == [f"/aide/formulaire-eori#rubrique-{n}" for n in range(1, 9)]
+    assert "/aide/bureaux-de-douane" in {a.attrs["href"] for a in parse(page.data).find("section", id="eori-office")
+                                         .find_all("a")}
     help_page = parse(login(applicant).get("/aide/formulaire-eori").data)
     assert all(help_page.find("section", id=f"rubrique-{n}") is not None for n in range(1, 9))
 
