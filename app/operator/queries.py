@@ -35,13 +35,29 @@ class Page:
         return max(1, -(-self.total // self.size))
 
 
-def _page(query, number: int, rows: bool = False) -> Page:
-    """`number`-th page of `query` (an ordered select); a number out of range gives the nearest page."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-    number = min(max(number, 1), max(1, -(-total // PAGE_SIZE)))
-    paged = query.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)
-    return Page(db.session.execute(paged).all() if rows else db.session.scalars(paged).all(), number, total,
-                PAGE_SIZE)
+def _page(query, number: int) -> Page:
+    """`number`-th page of the rows of `query` (an ordered select); a number out of range gives the nearest page.
+
+    The rows and the size of the whole list come from one statement (count(*) OVER ()): the account's scope,
+    the costly part, is read once. Only a page past the end needs the count alone, to show the last page.
+    Keep the selected columns narrow: the window holds every row of the list."""
+    number = max(number, 1)
+
+    def fetch(number):
+        counted = query.add_columns(func.count().over().label("list_total"))
+        return db.session.execute(counted.limit(PAGE_SIZE).offset((number - 1) * PAGE_SIZE)).all()
+
+    rows = fetch(number)
+    if rows:
+        total = rows[0].list_total
+    else:
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        if total and number > 1:
+            number = -(-total // PAGE_SIZE)
+            rows = fetch(number)
+        else:
+            number = 1
+    return Page(rows, number, total, PAGE_SIZE)
 
 
 def tab_of(application: Application) -> str | None:
@@ -60,15 +76,20 @@ def applications_in_tab(user, tab: str, status: str | None = None, search: str |
         query = query.where(Application.status == S(status))
     if search:
         query = query.where(Application.reference.ilike(f"%{search.strip()}%"))
-    query = query.options(joinedload(Application.office)).order_by(Application.updated_at.desc(),
-                                                                    Application.id.desc())
-    return _page(query, page)
+    # The page's ids first (the window of the count holds only them), then those files.
+    found = _page(query.with_only_columns(Application.id).order_by(Application.updated_at.desc(),
+                                                                    Application.id.desc()), page)
+    ids = [row.id for row in found.items]
+    files = {a.id: a for a in db.session.scalars(select(Application).where(Application.id.in_(ids))
+                                                 .options(joinedload(Application.office)))}
+    found.items = [files[i] for i in ids]
+    return found
 
 
 def registrations_of(user, status: str | None = None, holder: int | None = None, search: str | None = None,
                      page: int = 1) -> Page:
     """'Mes autorisations': every version of every REX registration of the account's companies, and the EORI
-    numbers granted on its applications, newest first, one page at a time. A row has the kind (REX, EORI), the
+    numbers they were granted here, newest first, one page at a time. A row has the kind (REX, EORI), the
     id (of the registration, or of the EORI application), number, holder, office, grant date, last update,
     status, and the answer deadline of a pending modification request when that request is Incomplète."""
     companies = select(Certification.company_id).where(Certification.user_id == user.id)
@@ -84,14 +105,16 @@ def registrations_of(user, status: str | None = None, holder: int | None = None,
                       & (incomplete.kind == ApplicationKind.REX_MODIFICATION)
                       & (incomplete.status == S.INCOMPLETE))
            .where(Registration.company_id.in_(companies)))
-    granted_eori = (operator_applications(user, (S.GRANTED,)).with_only_columns(Application.id)
-                    .where(Application.kind == ApplicationKind.EORI))
+    # A granted EORI file created its company (eori_granted_on) and certified its applicant: starting from the
+    # few such companies is far cheaper than from every granted file of thousands of clients (bench/operator_lists.py).
     eori_status = case((Company.eori_invalidated_on.is_not(None), "invalidated"), else_="granted")
     eori = (select(literal("EORI"), Application.id, Company.eori, Company.name, Office.name,
                    Company.eori_granted_on, Application.updated_at, eori_status, null(), literal(1))
-            .join(Company, Company.id == Application.company_id)
+            .select_from(Company)
+            .join(Application, (Application.company_id == Company.id) & (Application.kind == ApplicationKind.EORI)
+                  & (Application.status == S.GRANTED))
             .join(Office, Office.id == Application.office_id)
-            .where(Application.id.in_(granted_eori)))
+            .where(Company.id.in_(companies), Company.eori_granted_on.is_not(None)))
     if status in REGISTRATION_STATUSES:
         known = {s.value for s in RegistrationStatus}
         rex = rex.where(Registration.status == RegistrationStatus(status) if status in known else false())
@@ -106,7 +129,7 @@ def registrations_of(user, status: str | None = None, holder: int | None = None,
     # Newest grant first; the versions of one number from the current one down to the first.
     query = select(rows).order_by(rows.c.granted_on.desc(), rows.c.version_no.desc(), rows.c.kind.desc(),
                                   rows.c.id.desc())
-    return _page(query, page, rows=True)
+    return _page(query, page)
 
 
 def holders_of(user):
