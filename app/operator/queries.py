@@ -18,6 +18,7 @@ TABS = {
     "rejetees": (S.REJECTED,),
 }
 PAGE_SIZE = 50
+MAX_PAGE = 10 ** 9  # beyond any list; keeps the OFFSET of a page typed in the URL within a 64-bit integer
 # "Mes autorisations" lists registrations and granted EORI numbers: the statuses its filter offers.
 REGISTRATION_STATUSES = ("granted", "modification_requested", "superseded", "revoked", "invalidated")
 
@@ -41,7 +42,7 @@ def _page(query, number: int) -> Page:
     The rows and the size of the whole list come from one statement (count(*) OVER ()): the account's scope,
     the costly part, is read once. Only a page past the end needs the count alone, to show the last page.
     Keep the selected columns narrow: the window holds every row of the list."""
-    number = max(number, 1)
+    number = min(max(number, 1), MAX_PAGE)
 
     def fetch(number):
         counted = query.add_columns(func.count().over().label("list_total"))
