@@ -59,8 +59,11 @@ clean:
 	rm -rf $(VENV) instance .pytest_cache
 
 # After changing a user-facing text: re-extract, translate the new entries of
-# translations/en/LC_MESSAGES/messages.po, then compile (tests/test_i18n.py checks it).
+# translations/en/LC_MESSAGES/messages.po, then compile (tests/test_i18n.py checks it). The French catalogue
+# only needs its plural entries, filled from the source texts; admin.po adds to Flask-Admin's own catalogue.
 translations: install
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o translations/messages.pot .
 	$(BIN)/pybabel update --no-fuzzy-matching --ignore-obsolete -i translations/messages.pot -d translations
+	$(BIN)/python translations/french_plurals.py
 	$(BIN)/pybabel compile -d translations
+	$(BIN)/pybabel compile -D admin -d translations

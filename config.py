@@ -83,6 +83,12 @@ class Config:
     # Redis down: count in this process's memory meanwhile rather than answer 500 to the public.
     RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
 
+    # The assistance shown in every page footer and on every error page. ASSISTANCE_HOURS unset: the default
+    # hours, in the reader's language (app/help/__init__.py).
+    ASSISTANCE_EMAIL = os.environ.get("ASSISTANCE_EMAIL", "assistance-soprano@douane.example")
+    ASSISTANCE_PHONE = os.environ.get("ASSISTANCE_PHONE", "01 99 00 12 34")  # 01 99 00: numbers kept for fiction
+    ASSISTANCE_HOURS = os.environ.get("ASSISTANCE_HOURS") or None
+
     # Documents
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024)))
 

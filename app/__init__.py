@@ -130,12 +130,19 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from app.auth.views import bp as auth_bp
+    from app.help.views import bp as help_bp
     from app.operator import common as operator
     from app.public.views import bp as public_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(operator.bp)
     app.register_blueprint(public_bp)
+    app.register_blueprint(help_bp)
+
+    @app.get("/favicon.ico")
+    def favicon():
+        # Browsers ask for it at the root whatever the page says.
+        return app.send_static_file("favicon.ico")
 
     @app.get("/healthz")
     def healthz():
@@ -172,8 +179,10 @@ PROCEDURES = {"REX": "numéro REX", "REX_MODIFICATION": "modification d'enregist
 def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
+    from app.change_labels import change_label, change_value
+    from app.help import assistance
     from app.reference.countries import country_name
-    from app.workflow.events import event_label, status_label
+    from app.workflow.events import event_label, history_comment, kind_label, status_label
     from app.workflow.kernel import allowed, may
 
     @app.template_filter("datetime_fr")
@@ -223,9 +232,18 @@ def register_template_helpers(app: Flask) -> None:
         heading = db.session.get(TariffHeading, chapter)
         return heading.description if heading else ""
 
+    def page_url(number: int) -> str:
+        """This list's URL at page `number`, its other parameters (filters, sort, search) kept."""
+        from flask import url_for
+
+        args = request.args.to_dict(flat=False)
+        args["page"] = [str(number)]
+        return url_for(request.endpoint, **(request.view_args or {}), **args)
+
     app.jinja_env.globals.update(
-        allowed=allowed, may=may, chapter_label=chapter_label,
-        status_label=status_label, event_label=event_label,
+        allowed=allowed, may=may, chapter_label=chapter_label, assistance=assistance, page_url=page_url,
+        status_label=status_label, event_label=event_label, kind_label=kind_label,
+        history_comment=history_comment, change_label=change_label, change_value=change_value,
         country_name=lambda code: country_name(code, str(get_locale() or "fr")),
         current_locale=lambda: str(get_locale() or "fr"))
 

@@ -1,6 +1,9 @@
 """The back-office in Flask-Admin: queues, the instruction page, supervision and administration."""
+from pathlib import Path
+
 from flask import Flask, redirect, url_for
 from flask_admin import Admin, expose
+from flask_admin.menu import MenuLink
 from flask_admin.theme import Bootstrap4Theme
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,6 +20,10 @@ from app.admin_views.registrations import RegistrationView
 from app.admin_views.security import ProtectedIndexView
 from app.models import Role
 
+# Flask-Admin's catalogue (its "admin" domain) misses a few messages its French pages show: the ones
+# translations/fr/LC_MESSAGES/admin.po adds. Flask-Admin reads this folder before its own.
+TRANSLATIONS = str(Path(__file__).resolve().parent.parent.parent / "translations")
+
 
 class HomeView(ProtectedIndexView):
     @expose("/")
@@ -30,7 +37,7 @@ class HomeView(ProtectedIndexView):
 
 def init_admin(app: Flask) -> Admin:
     admin = Admin(app, name="SOPRANO - Back-office", theme=Bootstrap4Theme(fluid=True, base_template="admin/custom_base.html"),
-                  index_view=HomeView(name=_l("Accueil"), url="/admin"))
+                  index_view=HomeView(name=_l("Accueil"), url="/admin"), translations_path=TRANSLATIONS)
     queues = _l("Files d'attente")
     admin.add_view(ToInstructQueue(name=_l("À traiter"), endpoint="a_traiter", category=queues))
     admin.add_view(IncompleteQueue(name=_l("Incomplètes"), endpoint="incompletes", category=queues))
@@ -50,4 +57,5 @@ def init_admin(app: Flask) -> Admin:
     from app.admin_views import extra
 
     extra.register(admin)
+    admin.add_link(MenuLink(name=_l("Aide"), endpoint="help.index"))
     return admin

@@ -1,8 +1,10 @@
-"""Queue filters beyond Flask-Admin's own: scoped choices, unassigned files, deadlines within N days."""
-from datetime import timedelta
+"""Queue filters beyond Flask-Admin's own: scoped choices, unassigned files, deadlines within N days, date
+ranges typed in French."""
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 
-from flask import has_request_context
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual
+from flask import current_app, has_request_context
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateTimeBetweenFilter, FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from sqlalchemy import select
@@ -73,3 +75,42 @@ class DeadlineWithinDaysFilter(BaseSQLAFilter):
 
     def operation(self):
         return _l("dans moins de (jours)")
+
+
+class LocalDateTimeBetweenFilter(DateTimeBetweenFilter):
+    """A date range as the French date picker writes it, "01/12/2026 00:00 au 04/12/2026 23:59"
+    (static/js/admin-fr.js), or as Flask-Admin's English one does, "2026-12-01 00:00:00 to …".
+    Both are the reader's time (Europe/Paris, as every page shows times); the database holds UTC. A time
+    typed without seconds covers its whole minute."""
+
+    FORMATS = (("%d/%m/%Y %H:%M", True), ("%d/%m/%Y %H:%M:%S", False), ("%Y-%m-%d %H:%M:%S", False))
+
+    def _bounds(self, value: str) -> list[datetime] | None:
+        parts = value.split(" au ") if " au " in value else value.split(" to ")
+        if len(parts) != 2:
+            return None
+        zone = ZoneInfo(current_app.config["BABEL_DEFAULT_TIMEZONE"])
+        bounds = []
+        for position, part in enumerate(parts):
+            moment = self._parse(part.strip())
+            if moment is None:
+                return None
+            at, whole_minute = moment
+            if whole_minute and position == 1:
+                at += timedelta(seconds=59, microseconds=999999)
+            bounds.append(at.replace(tzinfo=zone).astimezone(timezone.utc))
+        return bounds if bounds[0] <= bounds[1] else None
+
+    def _parse(self, text: str) -> tuple[datetime, bool] | None:
+        for fmt, whole_minute in self.FORMATS:
+            try:
+                return datetime.strptime(text, fmt), whole_minute
+            except ValueError:
+                continue
+        return None
+
+    def validate(self, value):
+        return self._bounds(value) is not None
+
+    def clean(self, value):
+        return self._bounds(value)

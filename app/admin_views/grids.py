@@ -11,7 +11,7 @@ import re
 from flask import current_app, url_for
 from flask_admin.babel import lazy_gettext as admin_lazy_gettext
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateTimeBetweenFilter, FilterEqual, FilterLike
+from flask_admin.contrib.sqla.filters import BaseSQLAFilter, FilterEqual, FilterLike
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
@@ -19,9 +19,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import contains_eager
 
 from app.admin_views.exports import SpreadsheetExportMixin
-from app.admin_views.filters import ScopedEqual, status_options
+from app.admin_views.filters import LocalDateTimeBetweenFilter, ScopedEqual, status_options
 from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import INSTRUCTORS, InstructorView
+from app.change_labels import change_label, change_value
 from app.extensions import db
 from app.models import (
     Application, ApplicationStatus, Contact, GoodsLine, HistoryEvent, Office, Role, TariffHeading, User,
@@ -392,9 +393,9 @@ def _comment(view, context, model, name):
     parts = [Markup("{}").format(model.comment or "")]
     if model.changes:
         items = Markup("").join(
-            Markup("<li><code>{}</code> : {} → {}</li>").format(
-                c.get("field"), c.get("old") if c.get("old") is not None else "∅",
-                c.get("new") if c.get("new") is not None else "∅")
+            Markup("<li>{} : {} → {}</li>").format(
+                change_label(c.get("field")), change_value(c.get("field"), c.get("old")),
+                change_value(c.get("field"), c.get("new")))
             for c in model.changes)
         parts.append(Markup('<ul class="changes mb-0">{}</ul>').format(items))
     return Markup("").join(parts)
@@ -427,7 +428,7 @@ class HistoryGrid(FileScopedGrid):
             ScopedEqual(HistoryEvent.kind, _l("Événement"), options=event_choices),
             ActorEqual(HistoryEvent.actor_id, _l("Acteur"), options=actor_choices),
             ActorNameContains(HistoryEvent.actor_id, _l("Acteur")),
-            DateTimeBetweenFilter(HistoryEvent.at, _l("Date")),
+            LocalDateTimeBetweenFilter(HistoryEvent.at, _l("Date")),
             ScopedEqual(Application.office_id, _l("Service du dossier"), options=office_choices),
         ]
 

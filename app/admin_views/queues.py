@@ -11,14 +11,14 @@ import re
 from flask import redirect, url_for
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
-from flask_admin.contrib.sqla.filters import DateTimeBetweenFilter
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy import or_
 
 from app.admin_views.filters import (
-    DeadlineWithinDaysFilter, ScopedEqual, UnassignedFilter, office_options, officer_options, status_options,
+    DeadlineWithinDaysFilter, LocalDateTimeBetweenFilter, ScopedEqual, UnassignedFilter, office_options,
+    officer_options, status_options,
 )
 from app.admin_views.exports import SpreadsheetExportMixin
 from app.admin_views.mixins import BoundedNumbersMixin, ScopedRows, StableFilterArgsMixin
@@ -27,7 +27,7 @@ from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
 from app.workflow.access import office_scope
-from app.workflow.events import status_label
+from app.workflow.events import kind_label, status_label
 
 S = ApplicationStatus
 _REFERENCE = re.compile(r"^FR-[A-Z]+-\d{4}-\d{0,7}$", re.I)
@@ -85,10 +85,10 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
     }
     column_formatters = {"reference": _reference_link, "status": _status, "answer_deadline": _time_left,
                          "submitted_at": _date, "updated_at": _date,
-                         "kind": lambda v, c, m, n: m.kind.value,
+                         "kind": lambda v, c, m, n: kind_label(m.kind),
                          "assigned_officer": lambda v, c, m, n: m.assigned_officer.full_name if m.assigned_officer else ""}
     column_formatters_export = {
-        "status": lambda v, c, m, n: status_label(m.status), "kind": lambda v, c, m, n: m.kind.value,
+        "status": lambda v, c, m, n: status_label(m.status), "kind": lambda v, c, m, n: kind_label(m.kind),
         "assigned_officer": lambda v, c, m, n: m.assigned_officer.full_name if m.assigned_officer else "",
         "deadline": lambda v, c, m, n: m.answer_deadline if m.status == S.INCOMPLETE else None,
     }
@@ -109,8 +109,8 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
             ScopedEqual(Application.assigned_officer_id, _l("Agent en charge"), options=officer_options),
             UnassignedFilter(Application.assigned_officer_id, _l("Non affecté"),
                              options=(("1", _l("oui")), ("0", _l("non")))),
-            DateTimeBetweenFilter(Application.submitted_at, _l("Déposée le")),
-            DateTimeBetweenFilter(Application.updated_at, _l("Dernière mise à jour")),
+            LocalDateTimeBetweenFilter(Application.submitted_at, _l("Déposée le")),
+            LocalDateTimeBetweenFilter(Application.updated_at, _l("Dernière mise à jour")),
         ]
         if not self.statuses or S.INCOMPLETE in self.statuses:
             filters.append(DeadlineWithinDaysFilter(Application.answer_deadline, _l("Échéance")))

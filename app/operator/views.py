@@ -46,8 +46,8 @@ def home():
 def applications(tab: str):
     status = request.args.get("statut") or None
     search = request.args.get("q") or None
-    rows = queries.applications_in_tab(current_user, tab, status, search)
-    return render_template("operator/list.html", tab=tab, rows=rows, status=status, search=search or "",
+    page = queries.applications_in_tab(current_user, tab, status, search, request.args.get("page", 1, type=int))
+    return render_template("operator/list.html", tab=tab, page=page, status=status, search=search or "",
                            statuses=queries.TABS[tab])
 
 
@@ -58,9 +58,11 @@ def registrations():
     holders = queries.holders_of(current_user)
     # The filter offers the account's own companies; any other value shows them all.
     holder = next((company.id for company in holders if str(company.id) == request.args.get("titulaire")), None)
-    rows = queries.registrations_of(current_user, status, holder, request.args.get("q"))
-    return render_template("operator/registrations.html", rows=rows, status=status, holder=holder, holders=holders,
-                           search=request.args.get("q", ""), tab="autorisations")
+    page = queries.registrations_of(current_user, status, holder, request.args.get("q"),
+                                    request.args.get("page", 1, type=int))
+    return render_template("operator/registrations.html", page=page, status=status, holder=holder, holders=holders,
+                           statuses=queries.REGISTRATION_STATUSES, search=request.args.get("q", ""),
+                           tab="autorisations")
 
 
 @bp.get("/autorisations/<int:registration_id>")
@@ -331,7 +333,7 @@ def _render_show(application, comment_form, abandon_form, code=200):
         documents=files.documents_of(application.id),
         labels=_goods_labels(application, modified), changed_sections=modified,
         registration=files.registration_of_application(application.id),
-        tab="en-cours"), code
+        tab=queries.tab_of(application)), code
 
 
 @bp.post("/demandes/<int:application_id>/message")

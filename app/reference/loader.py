@@ -10,17 +10,23 @@ from app.reference.relations import RELATIONS
 
 
 def load_offices() -> int:
+    """Add the offices missing, and give those present the name and city of the reference (a database loaded
+    before the names were written out keeps none of the abbreviations). Returns how many were added or renamed."""
     directorates = {d.name: d for d in db.session.scalars(select(Directorate))}
-    existing = set(db.session.scalars(select(Office.code)))
-    added = 0
+    existing = {o.code: o for o in db.session.scalars(select(Office))}
+    changed = 0
     for code, name, city, directorate_name in OFFICES:
         if directorate_name not in directorates:
             directorates[directorate_name] = Directorate(name=directorate_name)
             db.session.add(directorates[directorate_name])
-        if code not in existing:
+        office = existing.get(code)
+        if office is None:
             db.session.add(Office(code=code, name=name, city=city, directorate=directorates[directorate_name]))
-            added += 1
-    return added
+            changed += 1
+        elif (office.name, office.city) != (name, city):
+            office.name, office.city = name, city
+            changed += 1
+    return changed
 
 
 def load_tariff_headings() -> int:

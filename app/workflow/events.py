@@ -50,7 +50,37 @@ STATUS_LABELS = {
     "superseded": _l("Version antérieure"),
     "revoked": _l("Révoquée"),
     "abandoned": _l("Abandonnée"),
+    "invalidated": _l("Invalidée"),  # an EORI number, in « Mes autorisations »
 }
+
+
+# What a file's kind is called in lists and pages (the guide's "Type" column).
+KIND_LABELS = {
+    "REX": _l("REX"),
+    "REX_MODIFICATION": _l("Demande de modification"),
+    "EORI": _l("EORI"),
+}
+
+
+def kind_label(kind) -> str:
+    value = getattr(kind, "value", kind)
+    return str(KIND_LABELS.get(value, value))
+
+
+# Events whose comment is written for officers (an HTTP error, a retry time in UTC, "utilisez « Renvoyer »",
+# jobs/rex.py): an operator's history shows this sentence instead.
+OPERATOR_COMMENTS = {
+    "rex_transmission_error": _l("La transmission de votre enregistrement au système REX de la Commission "
+                                 "européenne n'a pas encore abouti. Le service des douanes s'en charge : vous "
+                                 "n'avez rien à faire et votre enregistrement n'est pas remis en cause."),
+}
+
+
+def history_comment(event, viewer) -> str:
+    """The comment of a history event as `viewer` reads it: officers see every detail."""
+    if event.kind in OPERATOR_COMMENTS and not getattr(viewer, "is_staff", False):
+        return str(OPERATOR_COMMENTS[event.kind])
+    return event.comment or ""
 
 
 def event_label(kind: str) -> str:

@@ -21,6 +21,7 @@ from tests.workflow.conftest import (  # noqa: F401  (the workflow's actors and 
     _french, company, draft, officer, operator, other_officer, under_review,
 )
 from tests.backoffice.helpers import events, fresh
+from tests.operator.html import parse
 
 PATH = "/rex/registrations"
 GUIDE_COMMENT = "L'application REX de la Commission européenne n'a pas accepté l'enregistrement REX"
@@ -122,6 +123,31 @@ def test_refusals_are_retried_with_backoff_and_recorded_in_the_history(standin, 
     assert len(errors) == 2
     assert all(e.actor_id is None and e.registration_id == row.registration_id for e in errors)
     assert all(e.comment.startswith(GUIDE_COMMENT) and row.payload["number"] in e.comment for e in errors)
+
+
+def test_operators_read_a_french_sentence_where_officers_read_the_transmission_error(
+        standin, login, operator, officer, under_review):
+    standin(fail_first=100)
+    registration = workflow.grant(officer, under_review)
+    now = utcnow()
+    for step in BACKOFF:  # retries until none is left: the last event says « Renvoyer »
+        now += step + timedelta(seconds=1)
+        transmit_pending(now=now)
+    sentence = ("La transmission de votre enregistrement au système REX de la Commission européenne n'a pas "
+                "encore abouti. Le service des douanes s'en charge : vous n'avez rien à faire et votre "
+                "enregistrement n'est pas remis en cause.")
+
+    for path in (f"/rex/demandes/{under_review.id}", f"/rex/autorisations/{registration.id}"):
+        history = parse(login(operator).get(path).data).find("section", id="historique").text()
+        assert history.count(sentence) == MAX_ATTEMPTS, path
+        for technical in ("HTTP", "503", "UTC", "Renvoyer", "tentative", "Commission européenne n'a pas accepté"):
+            assert technical not in history, (path, technical)
+
+    history = parse(login(officer).get(f"/admin/dossier/{under_review.id}").data).find(
+        "section", id="historique").text()
+    assert sentence not in history
+    assert GUIDE_COMMENT in history and "HTTP 503" in history and "UTC" in history
+    assert "utilisez « Renvoyer »" in history
 
 
 def test_retries_stop_after_the_last_backoff_step(standin, officer, under_review):

@@ -213,7 +213,7 @@ def test_application_page_of_a_modification_request_reads_as_such(client, login,
     assert "Dupliquer" not in doc.text()
     row = parse(client.get("/rex/demandes/en-cours").data).find("tbody").find("tr")
     assert [td.text() for td in row.find_all("td")][:3] == [
-        modification.reference, holder.registration.office.name, "Modification"]
+        modification.reference, holder.registration.office.name, "Demande de modification"]
 
 
 def test_holder_completes_an_incomplete_modification_request_on_the_same_form(client, login, holder):
