@@ -44,6 +44,12 @@ class Config:
     SESSION_COOKIE_SECURE = not DEV
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Signed-in sessions live on the server (app/auth/sessions.py): each ends after this many minutes without
+    # a request (officers, supervisors and administrators; operators and representatives), and in any case
+    # this many hours after login.
+    SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", "30"))
+    SESSION_IDLE_MINUTES_OPERATOR = int(os.environ.get("SESSION_IDLE_MINUTES_OPERATOR", "120"))
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     # No "remember me" box today; should one come, its cookie follows the session cookie.
     REMEMBER_COOKIE_SECURE = not DEV
     REMEMBER_COOKIE_HTTPONLY = True

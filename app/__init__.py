@@ -103,15 +103,23 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     app.before_request(remember_language)
 
-    from app.models import User
+    from app.auth.sessions import check_session, load_user
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.sessions import session_matches
+    # The server decides at the start of each request whether the session is alive (app/auth/sessions.py).
+    app.before_request(check_session)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(_to_login_page)
 
-        # A disabled account, or one whose password changed since this session began, is signed out.
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active and session_matches(user) else None
+
+def _to_login_page():
+    """Flask-Login's redirection to the login page, keeping `next`; after an expired session the page says
+    so (check_session flashed it) instead of the usual invitation to sign in."""
+    from flask import flash, redirect
+    from flask_login.utils import login_url
+
+    if not getattr(request, "session_expired", False):
+        flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def register_blueprints(app: Flask) -> None:

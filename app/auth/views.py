@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.auth import accounts
 from app.auth.forms import LoginForm, NewPasswordForm, PasswordForgottenForm, SignUpForm
 from app.auth.passwords import check_password
-from app.auth.sessions import bind_session
+from app.auth.sessions import end_sessions, forget_login, open_session
 from app.auth.tokens import InvalidResetToken
 from app.extensions import db, limiter
 from app.models import User
@@ -92,7 +92,7 @@ def login():
             accounts.renew_password_hash(user, form.password.data)
             _renew_session()
             login_user(user)
-            bind_session(user)
+            open_session(user)
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
 
@@ -118,7 +118,10 @@ def too_many_attempts(error):
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    # Every session of the account ends, here and on any other device or copy of the cookie.
+    end_sessions(current_user.id)
     logout_user()
+    forget_login()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 

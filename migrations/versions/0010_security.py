@@ -1,0 +1,38 @@
+"""server-side sessions (user_session)
+
+Issue 16: a signed-in session is a row of user_session; logout and a change of the account's password,
+role or enabled flag delete the account's rows (app/auth/sessions.py).
+
+Revision ID: 0010_security
+Revises: 0009
+Create Date: 2026-12-05 10:00:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+# revision identifiers, used by Alembic.
+revision = '0010_security'
+down_revision = '0009'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('user_session',
+    sa.Column('id', sa.String(length=64), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('last_seen_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['user_id'], ['user.id'], name=op.f('fk_user_session_user_id_user'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_user_session'))
+    )
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('user_session', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
+    op.drop_table('user_session')
