@@ -82,12 +82,14 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.username) == form.username.data.lower()))
-        if not check_password(user.password_hash if user else None, form.password.data):
+        if not check_password(user.password_hash if user else None, form.password.data) or not user.is_active:
+            # An account not activated (or disabled) answers as a wrong password does, and counts as one: the
+            # answer never confirms a password. The owner of a never-activated account gets its link again.
+            if user is not None and user.activated_at is None and user.is_enabled \
+                    and check_password(user.password_hash, form.password.data):
+                accounts.resend_activation(user)
             request.login_failed = True
             form.password.errors.append(_("Identifiant ou mot de passe incorrect."))
-        elif not user.is_active:
-            form.username.errors.append(_("Ce compte n'est pas encore activé : cliquez sur le lien reçu par "
-                                          "courriel."))
         else:
             accounts.renew_password_hash(user, form.password.data)
             _renew_session()
@@ -112,6 +114,10 @@ def too_many_attempts(error):
                            "Trop de demandes : réessayez dans %(num)d minutes.", minutes)
         return render_template("auth/password_forgotten.html", form=PasswordForgottenForm(),
                                throttled=message), 429
+    if request.endpoint == "auth.sign_up":
+        message = ngettext("Trop de demandes : réessayez dans %(num)d minute.",
+                           "Trop de demandes : réessayez dans %(num)d minutes.", minutes)
+        return render_template("auth/sign_up.html", form=SignUpForm(), throttled=message), 429
     return render_template("error.html", code=429), 429
 
 
@@ -126,10 +132,21 @@ def logout():
     return redirect(url_for("auth.login"))
 
 
+def _sign_up_sent(response) -> bool:
+    return getattr(request, "sign_up_sent", False)
+
+
+# Each sign-up sends a mail (activation, or "un compte existe déjà" with a reset link): counted per client IP
+# and per address as "Mot de passe oublié" is, whether the address has an account or not. Only forms that
+# pass validation count, so a person correcting the form spends nothing.
 @bp.route("/inscription", methods=("GET", "POST"))
+@limiter.limit(_setting("SIGN_UP_RATE_LIMIT"), key_func=_email_asked, methods=["POST"], deduct_when=_sign_up_sent)
+@limiter.limit(_setting("SIGN_UP_RATE_LIMIT"), key_func=get_remote_address, methods=["POST"],
+               deduct_when=_sign_up_sent)
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
+        request.sign_up_sent = True
         accounts.sign_up(username=form.username.data, email=form.email.data, password=form.password.data,
                          first_name=form.first_name.data, last_name=form.last_name.data,
                          phone=form.phone.data, mobile=form.mobile.data, postal_address=form.postal_address.data)
