@@ -167,6 +167,7 @@ def register_template_helpers(app: Flask) -> None:
     from flask_babel import get_locale
 
     from app.reference.countries import country_name
+    from app.workflow.access import company_label
     from app.workflow.events import event_label, status_label
 
     @app.template_filter("datetime_fr")
@@ -217,7 +218,7 @@ def register_template_helpers(app: Flask) -> None:
         return heading.description if heading else ""
 
     app.jinja_env.globals.update(
-        chapter_label=chapter_label,
+        chapter_label=chapter_label, company_label=company_label,
         status_label=status_label, event_label=event_label,
         country_name=lambda code: country_name(code, str(get_locale() or "fr")),
         current_locale=lambda: str(get_locale() or "fr"))

@@ -59,17 +59,17 @@ def taken_error(request: EoriRequest):
     number = request.eori
     if number is None:
         return None
-    holder = db.session.scalar(select(Company.name).where(Company.eori == number))
-    if holder:
-        return _l("Le numéro EORI %(number)s est déjà attribué (%(name)s).", number=number, name=holder)
+    # Neither the holder's name nor the reference of another person's file: only that the number is taken.
+    if db.session.scalar(select(Company.id).where(Company.eori == number)):
+        return _l("Le numéro EORI %(number)s est déjà attribué.", number=number)
     column = EoriRequest.siret if request.basis == EoriBasis.SIRET else EoriRequest.siren
     value = request.siret if request.basis == EoriBasis.SIRET else request.siren
     pending = db.session.scalar(
-        select(Application.reference).join(EoriRequest, EoriRequest.application_id == Application.id)
+        select(Application.id).join(EoriRequest, EoriRequest.application_id == Application.id)
         .where(Application.kind == ApplicationKind.EORI, Application.status.in_(PENDING[1:]),
                Application.id != request.application_id, EoriRequest.basis == request.basis, column == value))
     if pending:
-        return _l("Une demande de numéro EORI est déjà en cours pour ce numéro (%(reference)s).", reference=pending)
+        return _l("Une demande de numéro EORI est déjà en cours pour ce numéro.")
     return None
 
 
