@@ -10,7 +10,7 @@ from app.models import (
     Application, ApplicationStatus, Company, Contact, GoodsLine, Office, Registration, RexTransmission, Role, User,
 )
 from app.workflow import rules
-from app.workflow.access import officer_may_instruct
+from app.workflow.access import officer_may_instruct, officer_may_read_company
 from app.workflow.applications import (
     _commit, atomic, _email_context, _fail, _flush_pending, _lock, _non_empty, _require_officer, _require_status,
     _touch, _typed_text, prefill_from_company, record, reference_for,
@@ -158,6 +158,8 @@ def file_on_paper(actor: User, company: Company, content: ApplicationContent, co
         comment = _non_empty(comment, "comment", _l("Indiquez la référence du formulaire papier reçu."))
         if actor.role not in (Role.OFFICER, Role.SUPERVISOR) or (actor.role == Role.OFFICER and not actor.office_id):
             raise NotAllowed(_l("Seul un agent d'un service peut déposer une demande pour le compte d'un opérateur."))
+        if not officer_may_read_company(actor, company):
+            raise NotAllowed(_l("Cet opérateur ne relève pas de votre service."), field="company_id")
         content.company_id = company.id
         content.office_id = content.office_id or actor.office_id
         scope = [actor.office_id] if actor.role == Role.OFFICER else [o.id for o in actor.supervised_offices]

@@ -167,6 +167,12 @@ def _batch_count(in_scope: str, other_office: str):
     return check
 
 
+def _company_shown(w, role, response):
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Jouets Qwzyx du service A" in page and w.company_a.email in page
+
+
 def _batch_assigned(w, role, response):
     assert response.status_code == 302
     assert fresh(w.file_a.id).assigned_officer_id == w.officer_a.id
@@ -221,6 +227,8 @@ ACTIONS = {
     "batch_page_registrations": Action("GET", lambda w: f"/admin/lot/?queue=autorisations_service&ids={w.file_a.id}"),
     "batch_page_registrations_all": Action("GET", lambda w: "/admin/lot/?queue=autorisations_service"),
     "batch_page_modifications": Action("GET", lambda w: "/admin/lot/?queue=modifications"),
+    "company_page": Action("GET", lambda w: f"/admin/operateur/{w.company_a.id}", check=_company_shown),
+    "paper_lookup": Action("GET", lambda w: f"/admin/papier/?eori={w.company_a.eori}", check=_company_shown),
     "batch_assign": Action("POST", lambda w: "/admin/lot/?queue=tous",
                            lambda w: {"action": "assign", "officer_id": str(w.officer_a.id),
                                       "ids": str(w.file_a.id)}, _batch_assigned),
