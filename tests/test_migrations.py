@@ -53,3 +53,30 @@ def test_the_session_database_built_by_the_migrations_has_no_drift(app):
     with db.engine.connect() as connection:
         drift = _drift(connection)
     assert drift == [], pprint.pformat(drift)
+
+
+def test_the_pending_eori_index_refuses_to_build_over_two_pending_files_for_one_number(fresh_app, capfd):
+    """Migration 0010_security: it says which numbers to settle rather than fail on the index."""
+    from sqlalchemy import text
+
+    with fresh_app.app_context():
+        upgrade(revision="0009")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO user (id, username, email, password_hash, first_name, last_name, role, created_at, "
+                "is_enabled) VALUES (1, 'a', 'a@example.com', 'x', 'A', 'B', 'operator', '2026-01-01', 1)"))
+            for n in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO application (id, reference, kind, status, version, created_by_id, filed_on_paper, "
+                    "created_at, updated_at, exporter_eori) VALUES "
+                    f"({n}, 'FR-EORI-2026-000000{n}', 'EORI', 'under_review', 1, 1, 0, '2026-01-01', '2026-01-01', "
+                    "'FR73282932000074')"))
+
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+            upgrade()
+        with db.engine.connect() as connection:
+            head = MigrationContext.configure(connection).get_current_revision()
+
+    logged = capfd.readouterr().err
+    assert "Several pending EORI applications ask for the same number" in logged and "FR73282932000074" in logged
+    assert head == "0009"

@@ -27,6 +27,7 @@ from app.models import (
 )
 from app.models._time import utcnow
 from app.notifications import emails_were_queued, queue_email
+from app.workflow import eori_rules
 from app.workflow import rules
 from app.workflow.access import officer_may_instruct, operator_may_access
 from app.workflow.content import (
@@ -118,13 +119,18 @@ def _commit() -> None:
         enqueue_outbox_delivery()
 
 
-def _flush_pending() -> None:
-    """Write the new pending status now: the database's one-pending-file index settles a race between two
-    submissions that both passed the rules."""
+def _flush_pending(application: Application | None = None) -> None:
+    """Write the new pending status now: the database's one-pending-file indexes (a REX file per company, an
+    EORI application per number) settle a race between two submissions that both passed the rules."""
+    eori = application is not None and application.kind == ApplicationKind.EORI
+    field = eori_rules.identifier_field(application.eori_request) if eori else "company_id"
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
+        if eori:
+            raise Incomplete(_l("La demande ne peut pas être soumise : corrigez les champs signalés."),
+                             {field: eori_rules.ALREADY_REQUESTED}) from None
         raise WorkflowError(_l("Une demande a déjà été déposée pour cet opérateur : une nouvelle demande "
                                "n'est pas acceptée."), field="company_id") from None
 
@@ -332,7 +338,7 @@ def submit(actor: User, application: Application, expected_version: int | None =
         application.submitted_at = now
         application.received_complete_at = now
         _touch(application)
-        _flush_pending()
+        _flush_pending(application)
         record(application, "submitted", actor)
         if application.kind == MODIFICATION:
             registrations.on_submitted(actor, application)

@@ -24,8 +24,8 @@ from app.notifications import queue_email
 from app.workflow import eori_rules
 from app.workflow.access import officer_may_instruct
 from app.workflow.applications import (
-    OPERATOR_ROLES, _commit, _email_context, _fail, _lock, _non_empty, _require_operator, _require_status, _touch,
-    atomic, record, reference_for,
+    OPERATOR_ROLES, _commit, _email_context, _fail, _flush_pending, _lock, _non_empty, _require_operator,
+    _require_status, _touch, atomic, record, reference_for,
 )
 from app.workflow.errors import Incomplete, NotAllowed, WorkflowError, WrongStatus
 
@@ -100,6 +100,7 @@ def save_draft(actor: User, application: Application, content: dict, office_id: 
         errors = eori_rules.field_errors(application.eori_request)
         if errors:  # every malformed identifier at once, each beside its field
             raise Incomplete(_l("Certains champs sont mal renseignés : corrigez les champs signalés."), errors)
+        _flush_pending(application)  # an incomplete file whose number another pending file now asks for
         if application.status == S.INCOMPLETE:
             after = content_of(application.eori_request)
             changes = [{"field": k, "old": _text(before[k]), "new": _text(after[k])}

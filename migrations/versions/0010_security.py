@@ -1,7 +1,10 @@
-"""server-side sessions (user_session)
+"""server-side sessions (user_session); one pending EORI application per number
 
 Issue 16: a signed-in session is a row of user_session; logout and a change of the account's password,
-role or enabled flag delete the account's rows (app/auth/sessions.py).
+role or enabled flag delete the account's rows (app/auth/sessions.py). Two EORI applications for one
+SIRET (or SIREN) can no longer both be pending: a partial unique index, as for REX files per company.
+Should a database already hold two such files, the index cannot be built: the upgrade stops and says
+which numbers to settle first.
 
 Revision ID: 0010_security
 Revises: 0009
@@ -18,6 +21,8 @@ down_revision = '0009'
 branch_labels = None
 depends_on = None
 
+PENDING_EORI = "kind = 'EORI' AND status IN ('under_review', 'incomplete')"
+
 
 def upgrade():
     op.create_table('user_session',
@@ -31,8 +36,20 @@ def upgrade():
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
+    duplicates = op.get_bind().execute(sa.text(
+        f"SELECT exporter_eori FROM application WHERE {PENDING_EORI} GROUP BY exporter_eori HAVING COUNT(*) > 1"
+    )).scalars().all()
+    if duplicates:
+        raise RuntimeError("Several pending EORI applications ask for the same number; reject or abandon all but "
+                           f"one of each before upgrading: {', '.join(duplicates)}")
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.create_index('uq_application_pending_eori', ['exporter_eori'], unique=True,
+                              postgresql_where=sa.text(PENDING_EORI), sqlite_where=sa.text(PENDING_EORI))
+
 
 def downgrade():
+    with op.batch_alter_table('application', schema=None) as batch_op:
+        batch_op.drop_index('uq_application_pending_eori')
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_user_session_user_id'))
     op.drop_table('user_session')
