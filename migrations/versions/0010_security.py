@@ -1,10 +1,10 @@
-"""server-side sessions (user_session); one pending EORI application per number
+"""server-side sessions (user_session); one pending EORI application per number; the administration log
 
 Issue 16: a signed-in session is a row of user_session; logout and a change of the account's password,
 role or enabled flag delete the account's rows (app/auth/sessions.py). Two EORI applications for one
 SIRET (or SIREN) can no longer both be pending: a partial unique index, as for REX files per company.
 Should a database already hold two such files, the index cannot be built: the upgrade stops and says
-which numbers to settle first.
+which numbers to settle first. admin_log_entry records every change made on an administration screen.
 
 Revision ID: 0010_security
 Revises: 0009
@@ -36,6 +36,24 @@ def upgrade():
     with op.batch_alter_table('user_session', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_user_session_user_id'), ['user_id'], unique=False)
 
+    op.create_table('admin_log_entry',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('actor_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=10), nullable=False),
+    sa.Column('screen', sa.String(length=40), nullable=False),
+    sa.Column('object_type', sa.String(length=40), nullable=False),
+    sa.Column('object_id', sa.String(length=255), nullable=False),
+    sa.Column('object_repr', sa.String(length=255), nullable=False),
+    sa.Column('changes', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['actor_id'], ['user.id'], name=op.f('fk_admin_log_entry_actor_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_admin_log_entry'))
+    )
+    with op.batch_alter_table('admin_log_entry', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_admin_log_entry_at'), ['at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_admin_log_entry_actor_id'), ['actor_id'], unique=False)
+        batch_op.create_index('ix_admin_log_entry_object', ['object_type', 'object_id'], unique=False)
+
     duplicates = op.get_bind().execute(sa.text(
         f"SELECT exporter_eori FROM application WHERE {PENDING_EORI} GROUP BY exporter_eori HAVING COUNT(*) > 1"
     )).scalars().all()
@@ -48,6 +66,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('admin_log_entry')
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.drop_index('uq_application_pending_eori')
     with op.batch_alter_table('user_session', schema=None) as batch_op:
