@@ -120,8 +120,18 @@ def test_granting_and_deleting_certifications_are_recorded(admin, factory, login
     assert _changes(deleted_by_row)["user"] == (operator.full_name, None)
 
 
-def test_changing_an_office_is_recorded(admin, factory, login):
+@pytest.fixture
+def office_renamed_back(factory):
+    """Offices are reference data, kept from one test to the next: the test's change is undone after it."""
     office = factory.office(OFFICE_A)
+    name = office.name
+    yield office
+    db.session.execute(update(Office).where(Office.id == office.id).values(name=name))
+    db.session.commit()
+
+
+def test_changing_an_office_is_recorded(admin, office_renamed_back, login):
+    office = office_renamed_back
     old_name = office.name
     data = {"code": office.code, "name": "Bordeaux Mérignac Fret", "city": office.city,
             "directorate": office.directorate_id}
