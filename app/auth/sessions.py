@@ -60,6 +60,14 @@ def end_sessions(user_id: int) -> None:
     db.session.commit()
 
 
+def end_current_session() -> None:
+    """The session this cookie names, if any (a login over another one: the first ends, not only its cookie)."""
+    token = session.get(TOKEN_KEY)
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.id == _digest(token)))
+        db.session.commit()
+
+
 def forget_login() -> None:
     for key in (*LOGIN_KEYS, TOKEN_KEY):
         session.pop(key, None)

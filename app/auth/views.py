@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.auth import accounts
 from app.auth.forms import LoginForm, NewPasswordForm, PasswordForgottenForm, SignUpForm
 from app.auth.passwords import check_password
-from app.auth.sessions import end_sessions, forget_login, open_session
+from app.auth.sessions import end_current_session, end_sessions, forget_login, open_session
 from app.auth.tokens import InvalidResetToken
 from app.extensions import db, limiter
 from app.models import User
@@ -82,16 +82,17 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.username) == form.username.data.lower()))
-        if not check_password(user.password_hash if user else None, form.password.data) or not user.is_active:
+        password_right = check_password(user.password_hash if user else None, form.password.data)
+        if not password_right or not user.is_active:
             # An account not activated (or disabled) answers as a wrong password does, and counts as one: the
             # answer never confirms a password. The owner of a never-activated account gets its link again.
-            if user is not None and user.activated_at is None and user.is_enabled \
-                    and check_password(user.password_hash, form.password.data):
+            if password_right and user.activated_at is None and user.is_enabled:
                 accounts.resend_activation(user)
             request.login_failed = True
             form.password.errors.append(_("Identifiant ou mot de passe incorrect."))
         else:
             accounts.renew_password_hash(user, form.password.data)
+            end_current_session()  # whoever was signed in on this browser before
             _renew_session()
             login_user(user)
             open_session(user)

@@ -194,6 +194,17 @@ def test_signing_in_elsewhere_leaves_the_first_session_signed_in(client, other_d
     assert _signed_in(client) and _signed_in(other_device)
 
 
+def test_logging_in_as_someone_else_ends_the_session_this_browser_had(app, client, factory):
+    first, second = factory.operator(), factory.operator()
+    _log_in(client, first.username)
+    thief = _copy_of_cookie(app, client)
+
+    _log_in(client, second.username)
+
+    assert not _signed_in(thief)
+    assert _sessions_of(first) == [] and len(_sessions_of(second)) == 1
+
+
 def test_a_cookie_naming_another_account_with_a_valid_token_is_refused(app, client, factory):
     """The token is the account's own: a cookie whose account id was swapped (it would need the secret key,
     but still) signs nobody in."""
