@@ -97,7 +97,7 @@ class AdminLogView(ReadOnlyModelMixin):
                      "action": _l("Action"), "object_repr": _l("Objet"), "object_id": _l("Identifiant"),
                      "changes": _l("Anciennes et nouvelles valeurs")}
     column_formatters = {
-        "at": lambda v, c, m, n: m.at.strftime("%d/%m/%Y %H:%M:%S") if m.at else "",
+        "at": lambda v, c, m, n: current_app.jinja_env.filters["datetime_fr"](m.at) if m.at else "",  # Paris time
         "actor": lambda v, c, m, n: f"{m.actor.full_name} ({m.actor.username})",
         "action": lambda v, c, m, n: ACTION_LABELS.get(m.action, m.action),
         "screen": _screen, "changes": _changes,

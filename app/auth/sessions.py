@@ -78,7 +78,7 @@ def check_session() -> None:
     nothing of the view's). The answer is kept on the request for Flask-Login's user_loader."""
     request.session_user = None
     request.session_expired = False
-    if "_user_id" not in session:
+    if "_user_id" not in session or (request.endpoint or "").endswith("static"):  # files: nobody's business
         return
     token = session.get(TOKEN_KEY)
     found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
@@ -89,7 +89,8 @@ def check_session() -> None:
     row, user = found
     now = utcnow()
     if now - _aware(row.last_seen_at) > idle_limit(user) or now - _aware(row.created_at) > lifetime():
-        db.session.delete(row)
+        # A statement, not session.delete(): the page's other requests may be deleting the same row.
+        db.session.execute(delete(UserSession).where(UserSession.id == row.id))
         db.session.commit()
         forget_login()
         request.session_expired = True

@@ -342,3 +342,16 @@ def test_the_purge_runs_every_hour_as_a_periodic_job(client, factory):
     _age_sessions(user, since_login=timedelta(hours=13))
 
     assert purge_sessions() == 1
+
+
+def test_static_files_neither_read_nor_end_a_session(client, factory):
+    """A page's stylesheets and scripts cost no session lookup; the page itself says the session expired."""
+    user = factory.operator()
+    _log_in(client, user.username)
+    _age_sessions(user, idle=timedelta(hours=3))
+
+    assert client.get("/static/css/app.css").status_code == 200
+
+    assert len(_sessions_of(user)) == 1
+    response = client.get(HOME)
+    assert _alerts(client.get(response.location)) == [EXPIRED]
