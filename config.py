@@ -45,6 +45,12 @@ class Config:
     SESSION_COOKIE_SECURE = FORCE_HTTPS
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # Signed-in sessions live on the server (app/auth/sessions.py): each ends after this many minutes without
+    # a request (officers, supervisors and administrators; operators and representatives), and in any case
+    # this many hours after login.
+    SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", "30"))
+    SESSION_IDLE_MINUTES_OPERATOR = int(os.environ.get("SESSION_IDLE_MINUTES_OPERATOR", "120"))
+    SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     # No "remember me" box today; should one come, its cookie follows the session cookie.
     REMEMBER_COOKIE_SECURE = FORCE_HTTPS
     REMEMBER_COOKIE_HTTPONLY = True
@@ -58,6 +64,10 @@ class Config:
     # limit says nothing about whether the address has an account), lest the form flood a mailbox.
     PASSWORD_RESET_RATE_LIMIT = os.environ.get("PASSWORD_RESET_RATE_LIMIT", "5 per hour")
     PASSWORD_RESET_MAX_AGE = 3600
+    # Sign-ups sent (each mails the address) per client IP and per email address, as for the reset above.
+    SIGN_UP_RATE_LIMIT = os.environ.get("SIGN_UP_RATE_LIMIT", "5 per hour")
+    # Activation emails sent again to a never-activated account that logs in with its right password.
+    ACTIVATION_RESEND_RATE_LIMIT = os.environ.get("ACTIVATION_RESEND_RATE_LIMIT", "3 per hour")
 
     # Mail: without MAIL_SERVER, messages are written as .eml files to MAIL_FILE_DIR.
     MAIL_SERVER = os.environ.get("MAIL_SERVER")
@@ -116,6 +126,7 @@ class TestConfig(Config):
     LOGIN_RATE_LIMIT_ACCOUNT = "1000 per 15 minutes"
     LOGIN_RATE_LIMIT_ADDRESS = "1000 per 15 minutes"
     PASSWORD_RESET_RATE_LIMIT = "1000 per hour"
+    SIGN_UP_RATE_LIMIT = "1000 per hour"
     # The test client and the end-to-end live server speak plain http.
     FORCE_HTTPS = False
     SESSION_COOKIE_SECURE = False

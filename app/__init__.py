@@ -117,15 +117,23 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     app.before_request(remember_language)
 
-    from app.models import User
+    from app.auth.sessions import check_session, load_user
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        from app.auth.sessions import session_matches
+    # The server decides at the start of each request whether the session is alive (app/auth/sessions.py).
+    app.before_request(check_session)
+    login_manager.user_loader(load_user)
+    login_manager.unauthorized_handler(_to_login_page)
 
-        # A disabled account, or one whose password changed since this session began, is signed out.
-        user = db.session.get(User, int(user_id))
-        return user if user is not None and user.is_active and session_matches(user) else None
+
+def _to_login_page():
+    """Flask-Login's redirection to the login page, keeping `next`; after an expired session the page says
+    so (check_session flashed it) instead of the usual invitation to sign in."""
+    from flask import flash, redirect
+    from flask_login.utils import login_url
+
+    if not getattr(request, "session_expired", False):
+        flash(str(login_manager.login_message), login_manager.login_message_category)
+    return redirect(login_url(login_manager.login_view, next_url=request.url))
 
 
 def register_blueprints(app: Flask) -> None:
@@ -182,6 +190,7 @@ def register_template_helpers(app: Flask) -> None:
     from app.change_labels import change_label, change_value
     from app.help import assistance
     from app.reference.countries import country_name
+    from app.workflow.access import company_label
     from app.workflow.events import event_label, history_comment, kind_label, status_label
     from app.workflow.kernel import allowed, may
 
@@ -241,8 +250,8 @@ def register_template_helpers(app: Flask) -> None:
         return url_for(request.endpoint, **(request.view_args or {}), **args)
 
     app.jinja_env.globals.update(
-        allowed=allowed, may=may, chapter_label=chapter_label, assistance=assistance, page_url=page_url,
-        status_label=status_label, event_label=event_label, kind_label=kind_label,
+        allowed=allowed, may=may, chapter_label=chapter_label, company_label=company_label, assistance=assistance,
+        page_url=page_url, status_label=status_label, event_label=event_label, kind_label=kind_label,
         history_comment=history_comment, change_label=change_label, change_value=change_value,
         country_name=lambda code: country_name(code, str(get_locale() or "fr")),
         current_locale=lambda: str(get_locale() or "fr"))

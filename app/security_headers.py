@@ -16,7 +16,7 @@ from pathlib import Path
 
 import flask_admin.translations
 from babel.support import Translations
-from flask import Flask
+from flask import Flask, request
 from flask_talisman import Talisman
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -86,3 +86,13 @@ def init_security_headers(app: Flask) -> None:
     # Flask-Admin puts Talisman's nonce on its own <script> tags (its modal forms are inline scripts).
     for admin in app.extensions.get("admin", []):
         admin.csp_nonce_generator = app.jinja_env.globals["csp_nonce"]
+    app.after_request(no_store)
+
+
+def no_store(response):
+    """Pages, certificate PDFs, exports and documents are read by one account: no browser or proxy cache keeps
+    a copy (the back button after logout, a shared computer). Only the static files may be cached; the
+    rest says no-store, whatever Flask's send_file or Flask-Admin's export set."""
+    if not (request.endpoint or "").endswith("static"):
+        response.headers["Cache-Control"] = "no-store"
+    return response

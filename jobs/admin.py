@@ -9,10 +9,13 @@ from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
 from redis.exceptions import RedisError
 
+from app import audit
 from app.admin_views.outbox import STATUS_LABELS
 from app.admin_views.security import RoleRequired
+from app.extensions import db
 from app.models import Role
 from app.models._time import utcnow
 from app.models.outbox import OUTBOX_FAILED
@@ -47,6 +50,7 @@ class OperationsView(RoleRequired, BaseView):
         if connection is not None:
             queue, job_id = request.form.get("queue", ""), request.form.get("job_id", "")
             if monitoring.requeue(connection, queue, job_id):
+                self._log(queue, [job_id])
                 flash(_("Tâche %(job)s remise dans la file %(queue)s.", job=job_id, queue=queue), "success")
             else:
                 flash(_("Tâche %(job)s introuvable parmi les échecs de la file %(queue)s (déjà relancée ou "
@@ -59,10 +63,18 @@ class OperationsView(RoleRequired, BaseView):
         if connection is not None:
             queue = request.form.get("queue", "")
             count = monitoring.requeue_all(connection, queue)
+            if count:
+                self._log(queue, [f"{count} tâche(s)"])
             flash(ngettext("%(num)d tâche remise dans la file %(queue)s.",
                            "%(num)d tâches remises dans la file %(queue)s.", count, queue=queue),
                   "success" if count else "warning")
         return redirect(url_for(".index"))
+
+    def _log(self, queue: str, jobs: list[str]) -> None:
+        """A failed job put back in its queue is a change made here: the administration log says so."""
+        audit.record_action(current_user, self.endpoint, "Relancer", "rq_job", jobs, f"file {queue}",
+                            [{"field": "queue", "old": "failed", "new": queue}])
+        db.session.commit()
 
     @staticmethod
     def _connection_or_flash():

@@ -8,4 +8,5 @@ PERIODIC = [
     ("send_deadline_reminders", "jobs.deadlines.send_deadline_reminders", 900),
     ("transmit_rex", "jobs.rex.transmit_pending", 60),
     ("deliver_outbox", "jobs.outbox.deliver_outbox", 60),
+    ("purge_sessions", "jobs.sessions.purge_sessions", 3600),
 ]

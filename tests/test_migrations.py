@@ -74,3 +74,30 @@ def test_0010_moves_the_english_label_aside_and_fills_the_french_one_of_existing
         with db.engine.connect() as connection:
             assert connection.execute(text("SELECT description FROM tariff_heading")).scalar_one() == (
                 "Trunks; suit, camera, jewellery, cutlery cases")
+
+
+def test_the_pending_eori_index_refuses_to_build_over_two_pending_files_for_one_number(fresh_app, capfd):
+    """Migration 0011_security: it says which numbers to settle rather than fail on the index."""
+    from sqlalchemy import text
+
+    with fresh_app.app_context():
+        upgrade(revision="0010_nomenclature_fr")
+        with db.engine.begin() as connection:
+            connection.execute(text(
+                "INSERT INTO user (id, username, email, password_hash, first_name, last_name, role, created_at, "
+                "is_enabled) VALUES (1, 'a', 'a@example.com', 'x', 'A', 'B', 'operator', '2026-01-01', 1)"))
+            for n in (1, 2):
+                connection.execute(text(
+                    "INSERT INTO application (id, reference, kind, status, version, created_by_id, filed_on_paper, "
+                    "created_at, updated_at, exporter_eori) VALUES "
+                    f"({n}, 'FR-EORI-2026-000000{n}', 'EORI', 'under_review', 1, 1, 0, '2026-01-01', '2026-01-01', "
+                    "'FR73282932000074')"))
+
+        with pytest.raises(SystemExit):  # Flask-Migrate logs the error and exits
+            upgrade()
+        with db.engine.connect() as connection:
+            head = MigrationContext.configure(connection).get_current_revision()
+
+    logged = capfd.readouterr().err
+    assert "Several pending EORI applications ask for the same number" in logged and "FR73282932000074" in logged
+    assert head == "0010_nomenclature_fr"

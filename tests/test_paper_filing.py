@@ -1,8 +1,12 @@
 """'Déposer pour le compte d'un opérateur': an officer files a paper form for a company."""
-from sqlalchemy import select
+import pytest
+from sqlalchemy import func, select
 
+from app import workflow
 from app.extensions import db
-from app.models import Application, ApplicationStatus, HistoryEvent, OutboxEmail
+from app.models import Application, ApplicationStatus, HistoryEvent, OutboxEmail, Role
+from app.workflow.errors import NotAllowed
+from app.workflow.instruction import file_on_paper
 from tests.operator.helpers import form_data
 
 
@@ -79,3 +83,41 @@ def test_operators_cannot_file_on_paper(factory, login):
     client = login(operator)
 
     assert client.get("/admin/papier/").status_code == 403
+
+
+def test_a_company_of_another_office_is_neither_shown_nor_filed_for(factory, login):
+    """The probe's case: FR000720's officer looks up a company that FR000600 granted its number."""
+    company = factory.company(name="Maroquinerie Qwzyx", office_id=factory.office("FR000600").id)
+    officer = factory.officer("FR000720")
+    client = login(officer)
+
+    shown = client.get(f"/admin/papier/?eori={company.eori}")
+    posted = _post(client, company, officer.office)
+
+    for response in (shown, posted):
+        assert response.status_code == 404
+        page = response.get_data(as_text=True)
+        assert f"Aucun opérateur enregistré ne porte le numéro EORI {company.eori}" in page
+        for detail in ("Maroquinerie Qwzyx", company.address, company.phone, company.email):
+            assert detail not in page
+    assert client.get(f"/admin/operateur/{company.id}").status_code == 404  # the same rule as its page
+    assert db.session.scalar(select(Application.id)) is None
+
+
+def test_the_office_that_granted_the_number_and_its_supervisor_get_the_form_filled_in(factory, login):
+    office = factory.office("FR000600")
+    company = factory.company(office_id=office.id)
+    for user in (factory.officer("FR000600"), factory.user(Role.SUPERVISOR, supervised=[office])):
+        response = login(user).get(f"/admin/papier/?eori={company.eori}")
+        assert response.status_code == 200
+        assert f'value="{company.email}"' in response.get_data(as_text=True)
+
+
+def test_the_workflow_refuses_a_paper_filing_for_a_company_of_another_office(factory):
+    company = factory.company(office_id=factory.office("FR000600").id)
+    officer = factory.officer("FR000720")
+    content = factory.content(workflow.create_draft(factory.operator(company), company), "FR000720")
+
+    with pytest.raises(NotAllowed):
+        file_on_paper(officer, company, content, "Formulaire papier reçu le 20/11/2026")
+    assert db.session.scalar(select(func.count(Application.id)).where(Application.filed_on_paper)) == 0

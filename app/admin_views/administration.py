@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from wtforms import PasswordField
 from wtforms.validators import Email, Optional, ValidationError
 
+from app.admin_views.audit import AdminLogView, AuditedModelView
 from app.admin_views.filters import ScopedEqual
 from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, StableFilterArgsMixin
 from app.admin_views.security import RoleRequired
@@ -63,8 +64,9 @@ def _strip(value):
     return value.strip() if isinstance(value, str) else value
 
 
-class AdminModelView(RoleRequired, BoundedNumbersMixin, StableFilterArgsMixin, ModelView):
-    """Administrators only (RoleRequired's default); lists stay cheap on large tables."""
+class AdminModelView(RoleRequired, BoundedNumbersMixin, StableFilterArgsMixin, AuditedModelView, ModelView):
+    """Administrators only (RoleRequired's default); lists stay cheap on large tables; every change made here is
+    written to the administration log (AuditedModelView)."""
 
     allowed_roles = {Role.ADMIN}
     page_size = 50
@@ -384,6 +386,10 @@ class TariffHeadingAdmin(ReadOnlyModelMixin, AdminModelView):
         super().__init__(TariffHeading, *args, **kwargs)
 
 
+class AdminLogAdmin(AdminLogView, AdminModelView):
+    """'Journal d'administration': read-only here, and append-only in the model (app/models/admin_log.py)."""
+
+
 def register(admin) -> None:
     administration = _l("Administration")
     references = _l("Référentiels")
@@ -395,3 +401,4 @@ def register(admin) -> None:
     admin.add_view(PreferentialRelationAdmin(name=_l("Relations préférentielles"), endpoint="relations",
                                              category=references))
     admin.add_view(TariffHeadingAdmin(name=_l("Positions tarifaires"), endpoint="positions", category=references))
+    admin.add_view(AdminLogAdmin(name=_l("Journal d'administration"), endpoint="journal", category=administration))

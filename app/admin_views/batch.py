@@ -10,6 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from app import background
+from app.admin_views.queues import QueueView
 from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.identifiers import parse_id
@@ -25,9 +26,10 @@ class BatchView(InstructorView, BaseView):
     def is_visible(self):
         return False
 
-    def _queue(self, endpoint: str):
+    def _queue(self, endpoint: str) -> QueueView:
+        """A queue of files (not of registrations: nothing here acts on them), whose scoped query selects."""
         for view in self.admin._views:
-            if getattr(view, "endpoint", None) == endpoint and hasattr(view, "statuses"):
+            if isinstance(view, QueueView) and view.endpoint == endpoint:
                 return view
         abort(404)
 
@@ -61,8 +63,9 @@ class BatchView(InstructorView, BaseView):
             if not error:
                 return self._run(queue, action, ids, params)
         return self.render("admin/batch.html", queue=queue, count=len(ids), officers=officers, offices=offices,
-                           error=error, args={k: v for k, v in request.args.items()},
-                           ids=request.values.get("ids", "")), (422 if error else 200)
+                           error=error, ticked=bool(request.values.get("ids")),
+                           # the ticked rows in scope only: the page's forms post back nothing else
+                           ids=",".join(map(str, ids)) if request.values.get("ids") else ""), (422 if error else 200)
 
     def _parse(self, action, officers, offices):
         if action == "assign":

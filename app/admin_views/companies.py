@@ -16,7 +16,7 @@ from app.extensions import db
 from app.models import Certification, Company, Office, Registration
 from app.models._time import utcnow
 from app.workflow import StaleFile, WorkflowError, eori
-from app.workflow.access import officer_may_instruct
+from app.workflow.access import officer_may_instruct, officer_may_read_company
 
 
 def certifications_of(company: Company) -> list[Certification]:
@@ -44,7 +44,7 @@ class CompanyView(InstructorView, BaseView):
 
     def _company(self, company_id: int) -> Company:
         company = db.session.get(Company, company_id)
-        if company is None or (company.office_id is not None and not officer_may_instruct(current_user, company)):
+        if company is None or not officer_may_read_company(current_user, company):
             abort(404)
         return company
 

@@ -37,11 +37,22 @@ class StableFilterArgsMixin:
 class BoundedNumbersMixin:
     """?page=99999999999999999999 would become an OFFSET beyond PostgreSQL's bigint (a 500): pages are capped
     at MAX_ID, which shows an empty page as any page after the last one does. ?id= of an integer key that
-    cannot be one (abc, -1, 99999999999) names no row."""
+    cannot be one (abc, -1, 99999999999) names no row.
+
+    Query arguments a list does not know are dropped: Flask-Admin passes them on to url_for() for the links
+    of the page (sort, pager, filters), where ?endpoint=x is a TypeError and ?_external=1 or ?_scheme=...
+    change the links themselves."""
 
     def _get_list_extra_args(self):
         args = super()._get_list_extra_args()
-        return args.clone(page=min(max(args.page or 0, 0), MAX_ID))
+        return args.clone(page=min(max(args.page or 0, 0), MAX_ID), extra_args={})
+
+    def list_arguments(self) -> dict:
+        """The sort, search and filters of the list now shown, as query arguments for the links that act on it
+        (export, batch page, back to the list): only what the list parsed, never the raw query string."""
+        args = self._get_list_extra_args()
+        known = {"sort": args.sort, "desc": 1 if args.sort_desc else None, "search": args.search or None}
+        return {**{k: v for k, v in known.items() if v is not None}, **self._get_filters(args.filters)}
 
     def get_one(self, id):
         if self._integer_key() and parse_id(id) is None:

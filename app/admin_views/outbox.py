@@ -10,7 +10,10 @@ from flask_admin.contrib.sqla import ModelView
 from flask_admin.contrib.sqla.filters import FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import select
 
+from app import audit
 from app.admin_views.mixins import BoundedNumbersMixin, ReadOnlyModelMixin, StableFilterArgsMixin
 from app.admin_views.security import RoleRequired
 from app.extensions import db
@@ -58,7 +61,14 @@ class OutboxAdmin(RoleRequired, BoundedNumbersMixin, StableFilterArgsMixin, Read
 
     @action("relancer", _l("Relancer"), _l("Relancer les messages en échec sélectionnés ?"))
     def action_retry(self, ids):
-        count = retry_failed(i for i in map(parse_id, ids) if i)
+        wanted = [i for i in map(parse_id, ids) if i]
+        failed = db.session.scalars(select(OutboxEmail.id).where(OutboxEmail.id.in_(wanted),
+                                                                 OutboxEmail.status == OUTBOX_FAILED)).all()
+        if failed:  # logged in the transaction retry_failed commits
+            audit.record_action(current_user, self.endpoint, "Relancer", OutboxEmail.__tablename__, failed,
+                                f"{len(failed)} message(s)", [{"field": "status", "old": OUTBOX_FAILED,
+                                                               "new": OUTBOX_PENDING}])
+        count = retry_failed(failed)
         flash(ngettext("%(num)d message remis en file d'envoi.", "%(num)d messages remis en file d'envoi.", count),
               "success")
 

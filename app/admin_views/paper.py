@@ -12,7 +12,7 @@ from app.models import Company, Office
 from app.application_form import (
     ApplicationForm, add_row, attach_errors, form_to_content, remove_row, set_choices, too_many_rows,
 )
-from app.workflow.access import office_scope
+from app.workflow.access import office_scope, officer_may_read_company
 from app.workflow.instruction import file_on_paper
 from app.workflow.rules import NUL_CHARACTER, has_nul
 
@@ -24,6 +24,9 @@ class PaperFilingView(InstructorView, BaseView):
         if has_nul(eori):
             return self.render("admin/paper_company.html", eori=eori, error=str(NUL_CHARACTER)), 422
         company = db.session.scalar(select(Company).where(Company.eori == eori)) if eori else None
+        # The company page's scope: another office's company is not shown here either, nor said to exist.
+        if company is not None and not officer_may_read_company(current_user, company):
+            company = None
         if company is None:
             error = _("Aucun opérateur enregistré ne porte le numéro EORI %(eori)s.", eori=eori) if eori else None
             return self.render("admin/paper_company.html", eori=eori, error=error), (404 if error else 200)

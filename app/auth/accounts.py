@@ -6,6 +6,8 @@ oublié" answer the same page either way, and only the mailbox learns it (see RE
 import hmac
 
 from flask import current_app
+from limits import parse
+from redis.exceptions import RedisError
 from sqlalchemy import func, select
 
 from app import background
@@ -14,7 +16,7 @@ from app.auth.tokens import (
     InvalidResetToken, activation_token, password_fingerprint, password_reset_token, read_password_reset_token,
     user_id_from_activation_token,
 )
-from app.extensions import db
+from app.extensions import db, limiter
 from app.models import Role, User
 from app.models._time import utcnow
 from app.notifications import queue_email
@@ -49,10 +51,28 @@ def sign_up(*, username, email, password, first_name, last_name, phone=None, mob
                     postal_address=postal_address or None, role=Role.OPERATOR)
         db.session.add(user)
         db.session.flush()
-        link = f"{current_app.config['PUBLIC_BASE_URL']}/activer/{activation_token(user.id)}"
-        queue_email("activation", user.email, user=user, link=link)
+        queue_email("activation", user.email, user=user, link=activation_link(user))
     background.commit()
     return user
+
+
+def activation_link(user: User) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL']}/activer/{activation_token(user.id)}"
+
+
+def resend_activation(user: User) -> bool:
+    """A never-activated account that gave its right password: its link again, to its own address only, at
+    most ACTIVATION_RESEND_RATE_LIMIT times (counted in the limiter's storage, Redis with REDIS_URL)."""
+    try:
+        allowed = limiter.limiter.hit(parse(current_app.config["ACTIVATION_RESEND_RATE_LIMIT"]),
+                                      "activation-resend", str(user.id))
+    except RedisError:  # no count to trust: no mail rather than a flood
+        return False
+    if not allowed:
+        return False
+    queue_email("activation", user.email, user=user, link=activation_link(user))
+    background.commit()
+    return True
 
 
 def activate(token: str) -> User | None:

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from app.auth import accounts
 from app.auth.forms import LoginForm, NewPasswordForm, PasswordForgottenForm, SignUpForm
 from app.auth.passwords import check_password
-from app.auth.sessions import bind_session
+from app.auth.sessions import end_current_session, end_sessions, forget_login, open_session
 from app.auth.tokens import InvalidResetToken
 from app.extensions import db, limiter
 from app.models import User
@@ -82,17 +82,20 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.username) == form.username.data.lower()))
-        if not check_password(user.password_hash if user else None, form.password.data):
+        password_right = check_password(user.password_hash if user else None, form.password.data)
+        if not password_right or not user.is_active:
+            # An account not activated (or disabled) answers as a wrong password does, and counts as one: the
+            # answer never confirms a password. The owner of a never-activated account gets its link again.
+            if password_right and user.activated_at is None and user.is_enabled:
+                accounts.resend_activation(user)
             request.login_failed = True
             form.password.errors.append(_("Identifiant ou mot de passe incorrect."))
-        elif not user.is_active:
-            form.username.errors.append(_("Ce compte n'est pas encore activé : cliquez sur le lien reçu par "
-                                          "courriel."))
         else:
             accounts.renew_password_hash(user, form.password.data)
+            end_current_session()  # whoever was signed in on this browser before
             _renew_session()
             login_user(user)
-            bind_session(user)
+            open_session(user)
             return redirect(_safe_next(request.args.get("next")) or _home_for(user))
     return render_template("auth/login.html", form=form), (200 if not form.errors else 422)
 
@@ -112,21 +115,39 @@ def too_many_attempts(error):
                            "Trop de demandes : réessayez dans %(num)d minutes.", minutes)
         return render_template("auth/password_forgotten.html", form=PasswordForgottenForm(),
                                throttled=message), 429
+    if request.endpoint == "auth.sign_up":
+        message = ngettext("Trop de demandes : réessayez dans %(num)d minute.",
+                           "Trop de demandes : réessayez dans %(num)d minutes.", minutes)
+        return render_template("auth/sign_up.html", form=SignUpForm(), throttled=message), 429
     return render_template("error.html", code=429), 429
 
 
 @bp.post("/deconnexion")
 @login_required
 def logout():
+    # Every session of the account ends, here and on any other device or copy of the cookie.
+    end_sessions(current_user.id)
     logout_user()
+    forget_login()
     flash(_("Vous êtes déconnecté."), "info")
     return redirect(url_for("auth.login"))
 
 
+def _sign_up_sent(response) -> bool:
+    return getattr(request, "sign_up_sent", False)
+
+
+# Each sign-up sends a mail (activation, or "un compte existe déjà" with a reset link): counted per client IP
+# and per address as "Mot de passe oublié" is, whether the address has an account or not. Only forms that
+# pass validation count, so a person correcting the form spends nothing.
 @bp.route("/inscription", methods=("GET", "POST"))
+@limiter.limit(_setting("SIGN_UP_RATE_LIMIT"), key_func=_email_asked, methods=["POST"], deduct_when=_sign_up_sent)
+@limiter.limit(_setting("SIGN_UP_RATE_LIMIT"), key_func=get_remote_address, methods=["POST"],
+               deduct_when=_sign_up_sent)
 def sign_up():
     form = SignUpForm()
     if form.validate_on_submit():
+        request.sign_up_sent = True
         accounts.sign_up(username=form.username.data, email=form.email.data, password=form.password.data,
                          first_name=form.first_name.data, last_name=form.last_name.data,
                          phone=form.phone.data, mobile=form.mobile.data, postal_address=form.postal_address.data)

@@ -20,11 +20,14 @@ from app.models.messages import DiscussionMessage
 from app.models.outbox import OutboxEmail
 from app.models.transmissions import RexTransmission
 from app.models.eori import CertificationRequest, CertificationStatus, EoriBasis, EoriRequest, PersonType
+from app.models.sessions import UserSession
+from app.models.admin_log import AdminLogEntry
 
 __all__ = [
-    "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
+    "AdminLogEntry", "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "CertificationRequest", "CertificationStatus", "Company", "EoriBasis", "EoriRequest", "PersonType", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
     "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
     "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User",
+    "UserSession",
     "office_supervisors",
 ]

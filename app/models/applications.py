@@ -60,6 +60,15 @@ class Application(db.Model):
             postgresql_where=text("status IN ('under_review', 'incomplete')"),
             sqlite_where=text("status IN ('under_review', 'incomplete')"),
         ),
+        # One pending EORI application per number asked for (FR + SIRET, or FR + SIREN): until granted the
+        # file has no company, and exporter_eori carries the number (app/workflow/eori.py).
+        Index(
+            "uq_application_pending_eori",
+            "exporter_eori",
+            unique=True,
+            postgresql_where=text("kind = 'EORI' AND status IN ('under_review', 'incomplete')"),
+            sqlite_where=text("kind = 'EORI' AND status IN ('under_review', 'incomplete')"),
+        ),
         Index("ix_application_company_status_updated", "company_id", "status", "updated_at"),
         # The officers' queues: one office's files, a page at a time, in the order of a column
         # (migration 0002, measured by bench/queues.py).

@@ -11,6 +11,7 @@ from app.forms import Form
 from app.operator.common import bp, operator_required
 from app.queries import reference
 from app.workflow import WorkflowError, certifications
+from app.workflow.access import company_label
 
 
 class CertificationRequestForm(Form):
@@ -55,5 +56,5 @@ def request_certification():
             flash(str(exc.message), "danger")
         return _render(form, 422)
     flash(_("Votre demande d'habilitation pour %(name)s est transmise au service %(office)s.",
-            name=created.company.name, office=created.office.name), "success")
+            name=company_label(current_user, created.company), office=created.office.name), "success")
     return redirect(url_for("operator.certifications_page"))

@@ -2,7 +2,7 @@
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import aliased
 
-from app.models import Application, Certification, Role, User
+from app.models import Application, Certification, Company, Role, User
 
 
 def operator_applications(user: User, statuses=None):
@@ -45,3 +45,29 @@ def office_scope(user: User) -> list[int]:
         return [o.id for o in user.supervised_offices]
     return []
 
+
+
+def officer_may_read_company(user: User, company: Company) -> bool:
+    """A company's page, and whatever shows its details (the paper filing form): the instructors of the office
+    that granted its number. A company known before this service (no office) is readable by every officer."""
+    return company.office_id is None or company.office_id in office_scope(user)
+
+
+def may_see_company_name(user: User | None, company: Company) -> bool:
+    """Whether a text shown or sent to `user` may name the company: it consented to publication (the public
+    register shows its name), the account acts for it, or the account instructs its files."""
+    if company.eori_publication_consent:
+        return True
+    if user is None:
+        return False
+    if user.role == Role.ADMIN:
+        return True
+    if user.role in (Role.OFFICER, Role.SUPERVISOR):
+        return officer_may_read_company(user, company)
+    return any(c.company_id == company.id for c in user.certifications)
+
+
+def company_label(user: User | None, company: Company) -> str:
+    """A company as a text names it to `user`: its name and EORI number, or only the number (which the
+    person typed) when it may not learn the name."""
+    return f"{company.name} ({company.eori})" if may_see_company_name(user, company) else company.eori

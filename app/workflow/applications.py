@@ -28,7 +28,7 @@ from app.models import (
 from app.models._time import utcnow
 from app.models.applications import EDITABLE_STATUSES, PENDING_STATUSES
 from app.notifications import email_context, queue_email
-from app.workflow import kernel, rules
+from app.workflow import eori_rules, kernel, rules
 from app.workflow.content import (
     EXPORTER_FIELDS, REPRESENTATIVE_FIELDS, CONTACT_FIELDS, ApplicationContent, changes_between, content_of,
 )
@@ -144,13 +144,18 @@ def new_file(application: Application) -> Application:
     return application
 
 
-def flush_pending() -> None:
-    """Write the new pending status now: the database's one-pending-file index settles a race between two
-    submissions that both passed the rules."""
+def flush_pending(application: Application | None = None) -> None:
+    """Write the new pending status now: the database's one-pending-file indexes (a REX file per company, an
+    EORI application per number) settle a race between two submissions that both passed the rules."""
+    eori = application is not None and application.kind == EORI
+    field = eori_rules.identifier_field(application.eori_request) if eori else "company_id"
     try:
         db.session.flush()
     except IntegrityError:
         db.session.rollback()
+        if eori:
+            raise Incomplete(_l("La demande ne peut pas être soumise : corrigez les champs signalés."),
+                             {field: eori_rules.ALREADY_REQUESTED}) from None
         raise WorkflowError(_l("Une demande a déjà été déposée pour cet opérateur : une nouvelle demande "
                                "n'est pas acceptée."), field="company_id") from None
 
@@ -171,7 +176,7 @@ def mark_submitted(application: Application) -> None:
     application.submitted_at = now
     application.received_complete_at = now
     touch(application)
-    flush_pending()
+    flush_pending(application)
 
 
 def mark_decided(application: Application, status: ApplicationStatus) -> None:

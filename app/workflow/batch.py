@@ -2,6 +2,7 @@
 event; a refusal of one file stops nothing else."""
 from app.extensions import db
 from app.models import Application, Office, User
+from app.workflow.access import officer_may_instruct
 from app.workflow.errors import WorkflowError
 from app.workflow.instruction import assign, reassign
 
@@ -13,7 +14,8 @@ def apply_to_files(actor: User, action: str, ids: list[int], params: dict) -> di
     target_office = db.session.get(Office, params["office_id"]) if action == "reassign" else None
     for application_id in ids:
         application = db.session.get(Application, application_id)
-        if application is None:
+        # Selected within the actor's scope, but reassigned meanwhile, or a crafted id: neither done nor named.
+        if application is None or not officer_may_instruct(actor, application):
             continue
         try:
             if action == "assign":

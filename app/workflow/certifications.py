@@ -19,7 +19,7 @@ from app.models import (
 )
 from app.models._time import utcnow
 from app.notifications import queue_email
-from app.workflow.access import office_scope
+from app.workflow.access import company_label, office_scope
 from app.workflow.errors import WorkflowError, WrongStatus
 from app.workflow.kernel import optional_text, required_text, transition
 from app.workflow.subjects import APPLICANT, CERTIFICATION_OFFICE, CERTIFICATION_REQUEST
@@ -72,8 +72,8 @@ def request_certification(actor: User, identifier: str, office_id: int | None = 
         CertificationRequest.user_id == actor.id, CertificationRequest.company_id == company.id,
         CertificationRequest.status == C.PENDING))
     if pending:
-        raise WrongStatus(_l("Une demande d'habilitation pour %(name)s est déjà en cours.", name=company.name),
-                          field="identifier")
+        raise WrongStatus(_l("Une demande d'habilitation pour %(name)s est déjà en cours.",
+                             name=company_label(actor, company)), field="identifier")
     own = actor.own_company
     request = CertificationRequest(
         user_id=actor.id, company_id=company.id, office_id=office_id, status=C.PENDING,

@@ -24,7 +24,9 @@ from app.models._time import utcnow
 from app.models.applications import EDITABLE_STATUSES
 from app.notifications import email_context, queue_email
 from app.workflow import eori_rules, kernel
-from app.workflow.applications import mark_decided, mark_submitted, new_file, validation_errors as file_errors
+from app.workflow.applications import (
+    flush_pending, mark_decided, mark_submitted, new_file, validation_errors as file_errors,
+)
 from app.workflow.errors import Incomplete, WorkflowError
 from app.workflow.history import record, touch
 from app.workflow.kernel import required_text, transition
@@ -97,6 +99,7 @@ def save_draft(actor: User, application: Application, content: dict, office_id: 
     errors = eori_rules.field_errors(application.eori_request)
     if errors:  # every malformed identifier at once, each beside its field
         raise Incomplete(_l("Certains champs sont mal renseignés : corrigez les champs signalés."), errors)
+    flush_pending(application)  # an incomplete file whose number another pending file now asks for
     if application.status == S.INCOMPLETE:
         after = content_of(application.eori_request)
         changes = [{"field": k, "old": _text(before[k]), "new": _text(after[k])}

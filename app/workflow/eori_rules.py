@@ -18,6 +18,12 @@ REQUIRED = _l("Ce champ est obligatoire.")
 APE = re.compile(r"^\d{2}\.\d{2}[A-Z]$")
 LEGAL_FORM = re.compile(r"^\d{4}$")
 PENDING = (ApplicationStatus.DRAFT, ApplicationStatus.UNDER_REVIEW, ApplicationStatus.INCOMPLETE)
+ALREADY_REQUESTED = _l("Une demande de numéro EORI est déjà en cours pour ce numéro.")
+
+
+def identifier_field(request: EoriRequest) -> str:
+    """The field that carries the number an EORI application asks for."""
+    return "siret" if request.basis == EoriBasis.SIRET else "siren"
 
 
 def compact(value: str | None, keep_dots: bool = False) -> str:
@@ -59,17 +65,17 @@ def taken_error(request: EoriRequest):
     number = request.eori
     if number is None:
         return None
-    holder = db.session.scalar(select(Company.name).where(Company.eori == number))
-    if holder:
-        return _l("Le numéro EORI %(number)s est déjà attribué (%(name)s).", number=number, name=holder)
+    # Neither the holder's name nor the reference of another person's file: only that the number is taken.
+    if db.session.scalar(select(Company.id).where(Company.eori == number)):
+        return _l("Le numéro EORI %(number)s est déjà attribué.", number=number)
     column = EoriRequest.siret if request.basis == EoriBasis.SIRET else EoriRequest.siren
     value = request.siret if request.basis == EoriBasis.SIRET else request.siren
     pending = db.session.scalar(
-        select(Application.reference).join(EoriRequest, EoriRequest.application_id == Application.id)
+        select(Application.id).join(EoriRequest, EoriRequest.application_id == Application.id)
         .where(Application.kind == ApplicationKind.EORI, Application.status.in_(PENDING[1:]),
                Application.id != request.application_id, EoriRequest.basis == request.basis, column == value))
     if pending:
-        return _l("Une demande de numéro EORI est déjà en cours pour ce numéro (%(reference)s).", reference=pending)
+        return ALREADY_REQUESTED
     return None
 
 
@@ -116,5 +122,5 @@ def completeness_errors(request: EoriRequest) -> dict[str, str]:
     if not request.undertaking:
         errors["undertaking"] = _l("Vous devez vous engager à communiquer tout changement à l'administration.")
     if not errors and (error := taken_error(request)):
-        errors["siret" if request.basis == EoriBasis.SIRET else "siren"] = error
+        errors[identifier_field(request)] = error
     return errors

@@ -14,7 +14,7 @@ from app.models.applications import PENDING_STATUSES
 from app.models.transmissions import REX_ERROR, REX_TO_SEND
 from app.notifications import email_context, queue_email
 from app.workflow import rules
-from app.workflow.access import office_scope, officer_may_instruct
+from app.workflow.access import office_scope, officer_may_instruct, officer_may_read_company
 from app.workflow.applications import apply_content, flush_pending, new_file, prefill_from_company
 from app.workflow.content import CONTACT_FIELDS, ApplicationContent
 from app.workflow.errors import Incomplete, NotAllowed, WorkflowError
@@ -146,6 +146,8 @@ def file_on_paper(actor: User, company: Company, content: ApplicationContent, co
     the operator. The file goes straight to 'En étude' in the officer's office, flagged in the history."""
     if actor.role == Role.OFFICER and not actor.office_id:
         raise NotAllowed(_l("Seul un agent d'un service peut déposer une demande pour le compte d'un opérateur."))
+    if not officer_may_read_company(actor, company):
+        raise NotAllowed(_l("Cet opérateur ne relève pas de votre service."), field="company_id")
     content.company_id = company.id
     content.office_id = content.office_id or actor.office_id
     if content.office_id not in office_scope(actor):

@@ -144,11 +144,11 @@ def test_the_login_page_itself_is_not_limited(client, factory, limits):
 
 # --- no account enumeration at sign-up ------------------------------------------------------------
 
-def _sign_up(client, username, email):
+def _sign_up(client, username, email, **kwargs):
     return client.post("/inscription", data={
         "username": username, "password": "Abcdefg1!", "password_confirm": "Abcdefg1!",
         "email": email, "email_confirm": email, "last_name": "Durand", "first_name": "Jeanne",
-        "accept_terms": "y"})
+        "accept_terms": "y"}, **kwargs)
 
 
 def test_sign_up_with_a_registered_email_answers_as_a_new_one_and_tells_the_mailbox(client, factory):
@@ -166,6 +166,48 @@ def test_sign_up_with_a_registered_email_answers_as_a_new_one_and_tells_the_mail
     assert [e.template for e in _emails() if e.recipient == owner.email] == ["account_exists"]
     # Its link is a working reset link.
     assert client.get(_reset_path(notice)).status_code == 200
+
+
+def test_sign_ups_with_a_registered_email_are_limited_per_address(client, factory, limits):
+    limits(SIGN_UP_RATE_LIMIT="2 per hour")
+    owner = factory.operator()
+    addresses = (f"192.0.2.{n}" for n in range(10, 20))  # a new one each time: only the per-email budget runs out
+    for n in range(2):
+        assert _sign_up(client, f"jeanne{'ab'[n]}", owner.email,
+                        environ_base={"REMOTE_ADDR": next(addresses)}).status_code == 200
+
+    response = _sign_up(client, "jeannec", owner.email, environ_base={"REMOTE_ADDR": next(addresses)})
+
+    assert response.status_code == 429
+    assert re.search(r"Trop de demandes : réessayez dans \d+ minutes?\.", page_text(response))
+    assert len(_emails("account_exists")) == 2
+    # What was typed stays in the form (the password aside, as always).
+    assert parse(response.data).find("input", name="username").attrs["value"] == "jeannec"
+
+
+def test_sign_ups_are_limited_per_client_address_whatever_the_email(client, limits):
+    limits(SIGN_UP_RATE_LIMIT="2 per hour")
+    for n in range(2):
+        assert _sign_up(client, f"jeanne{'ab'[n]}", f"jeanne{n}@example.com").status_code == 200
+
+    assert _sign_up(client, "jeannec", "jeanne9@example.com").status_code == 429
+    assert _sign_up(client, "jeannec", "jeanne9@example.com", environ_base=OTHER_ADDRESS).status_code == 200
+    assert len(_emails("activation")) == 3
+
+
+def test_a_sign_up_form_refused_for_its_fields_costs_nothing(client, limits):
+    limits(SIGN_UP_RATE_LIMIT="1 per hour")
+    for _ in range(3):
+        assert client.post("/inscription", data={"username": "jeanne", "email": "jeanne@example.com"}).status_code \
+            == 422
+
+    assert _sign_up(client, "jeanne", "jeanne@example.com").status_code == 200
+
+
+def test_default_sign_up_limit_is_five_per_hour():
+    from config import Config
+
+    assert Config.SIGN_UP_RATE_LIMIT == "5 per hour"
 
 
 def test_a_taken_identifier_is_said_taken_without_a_word_about_the_email(client, factory):
@@ -267,7 +309,8 @@ def test_reset_link_expires_after_an_hour(client, factory, monkeypatch):
 
 
 @pytest.mark.parametrize("tamper", [
-    lambda token: token[:-1] + ("A" if token[-1] != "A" else "B"),  # signature
+    # signature: not its last character, whose low bits are base64 padding (a change there may decode the same)
+    lambda token: token[:-5] + ("A" if token[-5] != "A" else "B") + token[-4:],
     lambda token: token.split(".", 1)[0] + "x." + token.split(".", 1)[1],  # payload
     lambda token: token[:20],  # truncated
     lambda token: "%ff%fe",  # garbage (a NUL anywhere is refused earlier, tests/hostile)

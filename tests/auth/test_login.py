@@ -21,15 +21,85 @@ def _signed_up(client):
     return urlsplit(link).path
 
 
-def test_login_is_refused_before_activation_with_a_message(client):
+@pytest.fixture
+def fresh_limits(app):
+    from app.extensions import limiter
+
+    limiter.reset()
+    yield
+    limiter.reset()
+
+
+def _activation_emails():
+    db.session.expire_all()
+    return db.session.scalars(select(OutboxEmail).where(OutboxEmail.template == "activation")).all()
+
+
+def _wrong_password_answer(client, factory):
+    active = factory.user(username="marcpetit")
+    return client.post("/connexion", data={"username": active.username, "password": "Mauvais-2026!"})
+
+
+def test_a_never_activated_account_with_its_password_answers_as_a_wrong_password_and_gets_its_link_again(
+        client, factory, fresh_limits):
     _signed_up(client)
+    wrong = _wrong_password_answer(client, factory)
 
     response = client.post("/connexion", data={"username": "jeannedurand", "password": PASSWORD})
 
+    assert response.status_code == wrong.status_code == 422
+    assert errors_beside(parse(response.data), "password") == ["Identifiant ou mot de passe incorrect."]
+    assert errors_beside(parse(response.data), "username") == []
+    assert page_text(response).replace("jeannedurand", "marcpetit") == page_text(wrong)
+    first, again = _activation_emails()
+    assert again.recipient == first.recipient == "jeanne.durand@societe-export.fr"
+    [link] = re.findall(r"https?://\S+/activer/\S+", again.body)
+    assert client.get(urlsplit(link).path).status_code == 302
+    assert client.post("/connexion", data={"username": "jeannedurand", "password": PASSWORD}).status_code == 302
+
+
+def test_a_never_activated_account_with_a_wrong_password_gets_no_mail(client, fresh_limits):
+    _signed_up(client)
+
+    response = client.post("/connexion", data={"username": "jeannedurand", "password": "Mauvais-2026!"})
+
     assert response.status_code == 422
-    assert errors_beside(parse(response.data), "username") == [
-        "Ce compte n'est pas encore activé : cliquez sur le lien reçu par courriel."]
+    assert errors_beside(parse(response.data), "password") == ["Identifiant ou mot de passe incorrect."]
+    assert len(_activation_emails()) == 1
     assert client.get("/rex/demandes/en-cours").status_code == 302
+
+
+def test_the_activation_link_is_sent_again_at_most_three_times_an_hour(client, fresh_limits):
+    _signed_up(client)
+
+    for _ in range(5):
+        assert client.post("/connexion", data={"username": "jeannedurand", "password": PASSWORD}).status_code == 422
+
+    assert len(_activation_emails()) == 1 + 3
+
+
+def test_a_disabled_account_with_its_password_answers_as_a_wrong_password_without_mail(client, factory,
+                                                                                      fresh_limits):
+    user = factory.operator()
+    user.is_enabled = False
+    db.session.commit()
+
+    response = client.post("/connexion", data={"username": user.username, "password": "Secret-2026!"})
+
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "password") == ["Identifiant ou mot de passe incorrect."]
+    assert _activation_emails() == []
+
+
+def test_a_never_activated_account_counts_against_the_login_limits_as_a_wrong_password(client, app, monkeypatch,
+                                                                                      fresh_limits):
+    monkeypatch.setitem(app.config, "LOGIN_RATE_LIMIT_ACCOUNT", "2 per 15 minutes")
+    _signed_up(client)
+
+    codes = [client.post("/connexion", data={"username": "jeannedurand", "password": PASSWORD}).status_code
+             for _ in range(3)]
+
+    assert codes == [422, 422, 429]
 
 
 def test_login_is_allowed_after_activation(client):

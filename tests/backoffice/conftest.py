@@ -41,6 +41,8 @@ def world(factory):
     submit(w.operator, w.file_a)
     w.incomplete_a = factory.incomplete(factory.operator(), w.officer_a)
     w.file_b = factory.submitted(factory.operator(), office_code=OFFICE_B)
+    # A company whose EORI number office A granted: its page and the paper form are office A's only.
+    w.company_a = factory.company(name="Jouets Qwzyx du service A", office_id=w.office_a.id)
     w.contact_id = w.file_a.contacts[0].id
     w.line_id = w.file_a.goods_lines[0].id
     w.contact_name = w.file_a.contacts[0].full_name

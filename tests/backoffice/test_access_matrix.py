@@ -158,6 +158,21 @@ def _batch_page(w, role, response):
     assert expected in text_of(response)
 
 
+def _batch_count(in_scope: str, other_office: str):
+    def check(w, role, response):
+        assert response.status_code == 200
+        page = text_of(response).split("Traitement par lot ·")[-1]
+        assert (in_scope if role in IN_SCOPE else other_office) in page
+        assert w.file_a.reference not in page or role in IN_SCOPE
+    return check
+
+
+def _company_shown(w, role, response):
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "Jouets Qwzyx du service A" in page and w.company_a.email in page
+
+
 def _batch_assigned(w, role, response):
     assert response.status_code == 302
     assert fresh(w.file_a.id).assigned_officer_id == w.officer_a.id
@@ -198,6 +213,22 @@ ACTIONS = {
     "document_download": Action("GET", lambda w: f"/admin/dossier/{w.file_a.id}/documents/{w.document.id}",
                                 check=_downloaded),
     "batch_page": Action("GET", lambda w: "/admin/lot/?queue=tous", check=_batch_page),
+    # Each queue the batch page takes resolves through that queue's own scoped query.
+    "batch_page_to_instruct": Action("GET", lambda w: "/admin/lot/?queue=a_traiter", check=_batch_count(
+        "1 dossier correspond aux filtres en cours.", "1 dossier correspond aux filtres en cours.")),
+    "batch_page_incomplete": Action("GET", lambda w: "/admin/lot/?queue=incompletes", check=_batch_count(
+        "1 dossier correspond aux filtres en cours.", "0 dossiers correspondent aux filtres en cours.")),
+    "batch_page_ticked_file": Action("GET", lambda w: f"/admin/lot/?queue=tous&ids={w.file_a.id}",
+                                     check=_batch_count("1 dossier coché.", "0 dossiers cochés.")),
+    "batch_page_ticked_file_filtered": Action(
+        "GET", lambda w: f"/admin/lot/?queue=a_traiter&ids={w.file_a.id},{w.incomplete_a.id}",
+        check=_batch_count("1 dossier coché.", "0 dossiers cochés.")),
+    # Registrations are no batch's business: their queues are unknown to it, ticked or not.
+    "batch_page_registrations": Action("GET", lambda w: f"/admin/lot/?queue=autorisations_service&ids={w.file_a.id}"),
+    "batch_page_registrations_all": Action("GET", lambda w: "/admin/lot/?queue=autorisations_service"),
+    "batch_page_modifications": Action("GET", lambda w: "/admin/lot/?queue=modifications"),
+    "company_page": Action("GET", lambda w: f"/admin/operateur/{w.company_a.id}", check=_company_shown),
+    "paper_lookup": Action("GET", lambda w: f"/admin/papier/?eori={w.company_a.eori}", check=_company_shown),
     "batch_assign": Action("POST", lambda w: "/admin/lot/?queue=tous",
                            lambda w: {"action": "assign", "officer_id": str(w.officer_a.id),
                                       "ids": str(w.file_a.id)}, _batch_assigned),
@@ -205,7 +236,9 @@ ACTIONS = {
 
 # Lists, exports and batch pages answer every instructor, each with the files of their own offices.
 SCOPED_PAGES = {"queue_to_instruct", "queue_incomplete", "queue_all", "queue_all_csv_export", "queue_batch_action",
-                "batch_page"}
+                "batch_page", "batch_page_to_instruct", "batch_page_incomplete", "batch_page_ticked_file",
+                "batch_page_ticked_file_filtered"}
+NOT_BATCH_QUEUES = {"batch_page_registrations", "batch_page_registrations_all", "batch_page_modifications"}
 
 
 def expected(role: str, action: str):
@@ -218,6 +251,8 @@ def expected(role: str, action: str):
         return "ok"
     if role == "admin":
         return 403
+    if action in NOT_BATCH_QUEUES:
+        return 404
     if role in IN_SCOPE:
         return "ok"
     assert role in OTHER_OFFICE
@@ -261,6 +296,31 @@ def test_out_of_scope_batch_action_leads_to_an_empty_selection(world, as_user):
     page = text_of(response).split("Traitement par lot ·")[-1]
     assert re.search(r"\b0 dossiers? cochés?\.", page), page
     assert "Affecter" not in page
+
+
+def test_out_of_scope_batch_post_names_no_file_of_another_office(world, as_user):
+    """The POST of the probe: office B's officer posts office A's id with an officer of his own."""
+    client = as_user(world.officer_b)
+    colleague = world.officer_b.id
+    before = state(world.file_a.id)
+
+    response = client.post("/admin/lot/?queue=tous", data={"action": "assign", "officer_id": str(colleague),
+                                                            "ids": str(world.file_a.id)}, follow_redirects=True)
+
+    assert response.status_code == 200
+    assert world.file_a.reference not in response.get_data(as_text=True)
+    assert state(world.file_a.id) == before
+
+
+def test_a_batch_job_names_no_file_that_left_the_actors_scope_meanwhile(world):
+    """Files selected in scope and reassigned to another office before the job ran: skipped, unnamed."""
+    from jobs.batch import apply_to_files
+
+    result = apply_to_files(world.officer_b, "assign", [world.file_b.id, world.file_a.id],
+                            {"officer_id": world.officer_b.id})
+
+    assert result == {"done": 1, "refused": {}}
+    assert fresh(world.file_a.id).assigned_officer_id is None
 
 
 @pytest.mark.parametrize("queue", ["a_traiter", "incompletes", "tous"])

@@ -25,6 +25,7 @@ from app.extensions import db
 from app.models import Application, ApplicationStatus as S, OutboxEmail, RexTransmission
 from app.models._time import utcnow
 from app.models.outbox import OUTBOX_PENDING, OUTBOX_SENT
+from app.workflow.instruction import assign
 from jobs import scheduler
 from jobs.batch import run_batch
 from jobs.deadlines import send_deadline_reminders
@@ -275,19 +276,19 @@ def test_a_large_batch_from_the_back_office_runs_on_a_worker(rq_redis, factory, 
         assert (event.kind, event.actor_id) == ("assigned", officer_.id)
 
 
-def test_a_batch_job_reports_the_files_it_refused(rq_redis, factory):
+def test_a_batch_job_reports_the_files_it_refused_and_names_none_out_of_scope(rq_redis, factory):
     officer_ = factory.officer()
-    done, other_office = factory.submitted(factory.operator()), factory.submitted(factory.operator(),
-                                                                                  office_code="FR002300")
+    done, already = factory.submitted(factory.operator()), factory.submitted(factory.operator())
+    assign(officer_, already, officer_)
+    other_office = factory.submitted(factory.operator(), office_code="FR002300")
     redis = rq_redis()
 
-    job = jobs.enqueue(run_batch, officer_.id, "assign", [done.id, other_office.id], {"officer_id": officer_.id},
-                       queue="batch")
+    job = jobs.enqueue(run_batch, officer_.id, "assign", [done.id, already.id, other_office.id],
+                       {"officer_id": officer_.id}, queue="batch")
     work(redis, "batch")
 
     assert_finished(job)
-    result = job.return_value()
-    assert result["done"] == 1 and list(result["refused"]) == [other_office.reference]
+    assert job.return_value() == {"done": 1, "refused": {already.reference: "Ce dossier vous est déjà affecté."}}
     assert fresh(done.id).assigned_officer_id == officer_.id
     assert fresh(other_office.id).assigned_officer_id is None
 

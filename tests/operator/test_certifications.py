@@ -5,7 +5,7 @@ from sqlalchemy import select
 
 from app import workflow
 from app.extensions import db
-from app.models import Application, CertificationRequest, CertificationStatus, HistoryEvent, Role
+from app.models import Application, CertificationRequest, CertificationStatus, HistoryEvent, OutboxEmail, Role
 from app.workflow import certifications
 from tests.backoffice.helpers import text_of
 from tests.operator.helpers import form_data, reload
@@ -65,8 +65,11 @@ def test_page_lists_certifications_and_requests_with_their_status(factory, compa
     assert "Transit Qwzyx" in certified and own.eori in certified
     assert "Client Vbnm" in certified and "pour le compte d'un client" in certified
     requests = doc.find("section", id="demandes").text()
-    assert "Maroquinerie Zyxwv" in requests and "Bordeaux" in requests and "En attente" in requests
-    assert "Refus Plkj" in requests and "Refusée" in requests and "Mandat de représentation absent." in requests
+    # Requests not granted name the company by the number typed: the account does not act for it.
+    assert company.eori in requests and "Bordeaux" in requests and "En attente" in requests
+    assert refused_company.eori in requests and "Refusée" in requests and "Mandat de représentation absent." in requests
+    assert "Maroquinerie Zyxwv" not in response.get_data(as_text=True)
+    assert "Refus Plkj" not in response.get_data(as_text=True)
 
 
 def test_a_request_by_siret_goes_to_the_companys_office(newcomer, company, login):
@@ -81,7 +84,8 @@ def test_a_request_by_siret_goes_to_the_companys_office(newcomer, company, login
     [event] = db.session.scalars(select(HistoryEvent).where(HistoryEvent.certification_request_id == request.id))
     assert (event.kind, event.actor_id) == ("certification_requested", newcomer.id)
     page = client.get(PAGE)
-    assert "Votre demande d'habilitation pour Maroquinerie Zyxwv est transmise au service" in text_of(page)
+    assert f"Votre demande d'habilitation pour {company.eori} est transmise au service" in text_of(page)
+    assert "Maroquinerie Zyxwv" not in page.get_data(as_text=True)
     assert "En attente" in parse(page.data).find("section", id="demandes").text()
 
 
@@ -132,13 +136,40 @@ def test_request_errors_are_beside_the_number_and_keep_the_input(case, newcomer,
         "unknown": "Aucun opérateur connu de la douane ne détient ce numéro EORI ou SIRET.",
         "empty": "Saisissez le numéro EORI ou SIRET de l'opérateur.",
         "already_certified": "Vous êtes déjà habilité pour Maroquinerie Zyxwv.",
-        "pending_twice": "Une demande d'habilitation pour Maroquinerie Zyxwv est déjà en cours.",
+        "pending_twice": f"Une demande d'habilitation pour {company.eori} est déjà en cours.",
     }[case]
     assert error_beside_field(response, "identifier").startswith(expected)
     doc = parse(response.data)
     assert doc.find("input", name="identifier").attrs.get("value", "") == identifier
     assert doc.find("textarea", name="comment").text() == "Mon commentaire"
     assert len(requests_of(user)) == before
+
+
+def test_a_company_that_consented_to_publication_is_named_to_the_requester(newcomer, company, login):
+    company.eori_publication_consent = True
+    db.session.commit()
+    client = login(newcomer)
+
+    ask(client, identifier=company.eori)
+
+    page = text_of(client.get(PAGE))
+    assert f"Votre demande d'habilitation pour Maroquinerie Zyxwv ({company.eori}) est transmise" in page
+
+
+def test_no_answer_to_a_request_names_a_company_that_did_not_consent(newcomer, company, factory, login):
+    """Asked by any signed-up account, for any number: the flash, the list, a second request and the
+    refusal email give the number typed, never the name."""
+    officer = factory.officer("FR000600")
+    client = login(newcomer)
+    pages = [ask(client, identifier=company.siret), client.get(PAGE), ask(client, identifier=company.eori)]
+    certifications.refuse(officer, requests_of(newcomer)[0], "Mandat absent.")
+    pages.append(client.get(PAGE))
+
+    for response in pages:
+        assert "Maroquinerie Zyxwv" not in response.get_data(as_text=True)
+    [refusal] = db.session.scalars(select(OutboxEmail).where(OutboxEmail.template == "certification_refused"))
+    assert "Maroquinerie Zyxwv" not in refusal.subject + refusal.body
+    assert company.eori in refusal.subject and company.eori in refusal.body
 
 
 def test_a_representatives_request_for_a_client_is_on_behalf(factory, company, login):

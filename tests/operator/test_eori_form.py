@@ -198,24 +198,25 @@ def test_a_date_typed_the_french_way_is_understood(filing):
     assert reload(filing["application"].id).eori_request.created_on.isoformat() == "2015-03-02"
 
 
-def test_an_eori_already_granted_is_refused_beside_the_siret(filing, factory):
+def test_an_eori_already_granted_is_refused_beside_the_siret_without_naming_its_holder(filing, factory):
     factory.company(eori=EORI_SIRET, name="Ancienne conserverie")
 
     typed, response = _post(filing)
 
     assert response.status_code == 422
     doc = _assert_kept(response, typed)
-    assert errors_beside(doc, "siret") == [
-        f"Le numéro EORI {EORI_SIRET} est déjà attribué (Ancienne conserverie)."]
+    assert errors_beside(doc, "siret") == [f"Le numéro EORI {EORI_SIRET} est déjà attribué."]
+    assert "Ancienne conserverie" not in response.get_data(as_text=True)
 
 
-def test_a_number_already_requested_by_a_pending_application_is_refused_beside_the_siret(filing, factory):
+def test_a_number_already_requested_by_a_pending_application_is_refused_without_its_reference(filing, factory):
     pending = eori_submitted(factory.user(Role.OPERATOR), filing["office"])
 
     _, response = _post(filing)
 
     assert errors_beside(parse(response.data), "siret") == [
-        f"Une demande de numéro EORI est déjà en cours pour ce numéro ({pending.reference})."]
+        "Une demande de numéro EORI est déjà en cours pour ce numéro."]
+    assert pending.reference not in response.get_data(as_text=True)
 
 
 def test_an_invalid_email_is_refused_beside_it(filing):
@@ -328,7 +329,7 @@ def test_the_summary_sends_back_to_the_form_what_changed_meanwhile(filing, facto
     assert response.status_code == 422
     doc = parse(response.data)
     assert doc.find("form", id="eori-form") is not None
-    assert errors_beside(doc, "siret") == [f"Le numéro EORI {EORI_SIRET} est déjà attribué (Ancienne conserverie)."]
+    assert errors_beside(doc, "siret") == [f"Le numéro EORI {EORI_SIRET} est déjà attribué."]
     assert value_of(doc, "name") == "Conserverie de Ciboure"
     assert reload(filing["application"].id).status == S.DRAFT
 
