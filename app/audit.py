@@ -68,7 +68,6 @@ def _history(model) -> list[dict]:
 
 def _contents(model) -> list[dict]:
     """Everything a deleted object held, as old values."""
-    state = inspect(model)
     changes = []
     with db.session.no_autoflush:
         for key, _ in _attributes(model):

@@ -217,12 +217,12 @@ ACTIONS = {
     "batch_page_to_instruct": Action("GET", lambda w: "/admin/lot/?queue=a_traiter", check=_batch_count(
         "1 dossier correspond aux filtres en cours.", "1 dossier correspond aux filtres en cours.")),
     "batch_page_incomplete": Action("GET", lambda w: "/admin/lot/?queue=incompletes", check=_batch_count(
-        "1 dossier correspond aux filtres en cours.", "0 dossiers correspondent aux filtres en cours.")),
+        "1 dossier correspond aux filtres en cours.", "0 dossier correspond aux filtres en cours.")),
     "batch_page_ticked_file": Action("GET", lambda w: f"/admin/lot/?queue=tous&ids={w.file_a.id}",
-                                     check=_batch_count("1 dossier coché.", "0 dossiers cochés.")),
+                                     check=_batch_count("1 dossier coché.", "0 dossier coché.")),
     "batch_page_ticked_file_filtered": Action(
         "GET", lambda w: f"/admin/lot/?queue=a_traiter&ids={w.file_a.id},{w.incomplete_a.id}",
-        check=_batch_count("1 dossier coché.", "0 dossiers cochés.")),
+        check=_batch_count("1 dossier coché.", "0 dossier coché.")),
     # Registrations are no batch's business: their queues are unknown to it, ticked or not.
     "batch_page_registrations": Action("GET", lambda w: f"/admin/lot/?queue=autorisations_service&ids={w.file_a.id}"),
     "batch_page_registrations_all": Action("GET", lambda w: "/admin/lot/?queue=autorisations_service"),
