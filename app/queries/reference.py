@@ -6,6 +6,9 @@ from app.models import Office, TariffHeading
 from app.reference.nomenclature import search_form
 
 
+MAX_WORDS = 8
+
+
 def offices():
     return db.session.scalars(select(Office).order_by(Office.name)).all()
 
@@ -28,7 +31,8 @@ def search_headings(term: str, limit: int = 20):
         prefix = digits[:2] if len(digits) == 4 and digits.endswith("00") else digits
         query = query.where(TariffHeading.code.startswith(prefix, autoescape=True))
     else:
-        words = search_form(term).split()
+        # A few distinct words say what is wanted; a pasted paragraph must not become a thousand LIKEs.
+        words = list(dict.fromkeys(search_form(term).split()))[:MAX_WORDS]
         if not words:
             return []
         # Each word starts a word of the code or labels: "vin" finds "vins" and "vinaigres", not "bovins".

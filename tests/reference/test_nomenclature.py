@@ -106,3 +106,9 @@ def test_3900_and_39_both_offer_the_whole_chapter_39():
 def test_a_term_with_like_wildcards_or_only_punctuation_finds_nothing_unexpected():
     assert _codes("%") == [] and _codes("_") == [] and _codes("--") == []
     assert _codes("valise%") == ["4202"]
+
+
+def test_a_pasted_paragraph_searches_its_first_distinct_words_only(app):
+    term = " ".join(["valise"] * 3 + ["cuir"] + [str(n) for n in range(2000)])
+    assert [h.code for h in search_headings(term)] == []
+    assert "4202" in [h.code for h in search_headings("valises " * 1500)]
