@@ -122,6 +122,13 @@ class Application(db.Model):
     # Deadline reminders (app/workflow/deadlines.py), each claimed once; reset when information is requested again.
     reminder_7_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     reminder_1_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The answer period's clock (issue 17): days added to the current period by extensions; while the clock is
+    # suspended answer_deadline is NULL (no sweep, no reminder) and clock_remaining_seconds keeps what was left;
+    # clock_suspended_seconds is the time suspended in the current period, which does not count.
+    deadline_extension_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    clock_suspended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    clock_remaining_seconds: Mapped[int | None] = mapped_column(Integer)
+    clock_suspended_seconds: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     # Section 2: exporter (copied from the company, phone and email may be changed)
     exporter_eori: Mapped[str | None] = mapped_column(String(17))

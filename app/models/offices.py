@@ -1,5 +1,5 @@
 """Customs offices and their regional directorates."""
-from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy import Boolean, Column, ForeignKey, Integer, String, Table, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -32,6 +32,15 @@ class Office(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     city: Mapped[str] = mapped_column(String(80))
     directorate_id: Mapped[int] = mapped_column(ForeignKey("directorate.id"), index=True)
+
+    # Settings of the office's procedure (issue 17, docs/decisions.md).
+    # Four eyes: granting, rejecting, revoking and validating a modification are proposed by one officer and
+    # take effect when a second officer or a supervisor of the office approves.
+    four_eyes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The most days by which officers may extend the 30-day answer period of one incomplete file.
+    max_extension_days: Mapped[int] = mapped_column(Integer, default=30, server_default="30")
+    # The holder's period to present observations before a revocation (right to be heard).
+    hearing_days: Mapped[int] = mapped_column(Integer, default=15, server_default="15")
 
     directorate: Mapped[Directorate] = relationship(back_populates="offices")
 

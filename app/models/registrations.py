@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, func, text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -34,6 +34,9 @@ ACTIVE_REGISTRATION_STATUSES = (RegistrationStatus.GRANTED, RegistrationStatus.M
 
 class Registration(db.Model):
     __table_args__ = (
+        # The hearing jobs (app/workflow/hearing.py): only registrations with a hearing under way.
+        Index("ix_registration_hearing_deadline", "hearing_deadline",
+              postgresql_where=text("hearing_deadline IS NOT NULL"), sqlite_where=text("hearing_deadline IS NOT NULL")),
         # One live registration per holder; superseded versions keep the same number.
         Index("uq_registration_active_company", "company_id", unique=True,
               postgresql_where=text("status IN ('granted', 'modification_requested')"),
@@ -57,6 +60,18 @@ class Registration(db.Model):
              values_callable=lambda e: [m.value for m in e], length=30))
     # The holder asked to be deregistered; an officer confirms by revoking on that ground.
     deregistration_requested_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # The right to be heard before a revocation (issue 17): the intended ground and the grounds told to the
+    # holder, the end of their period to answer, their observations; cleared when the procedure ends.
+    hearing_ground: Mapped[RevocationGround | None] = mapped_column(
+        Enum(RevocationGround, name="hearing_ground", native_enum=False, create_constraint=True,
+             values_callable=lambda e: [m.value for m in e], length=30))
+    hearing_grounds: Mapped[str | None] = mapped_column(Text)
+    hearing_notified_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hearing_deadline: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hearing_answer: Mapped[str | None] = mapped_column(Text)
+    hearing_answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hearing_reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    hearing_period_ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Versions share the number: 1 for the grant, +1 for each validated modification.
     version_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,
