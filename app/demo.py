@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import workflow
-from app.workflow import certifications, eori, registrations
+from app.workflow import certifications, eori, hearing, registrations
 from app.workflow.content import content_of
 from app.auth.passwords import hash_password
 from app.extensions import db
@@ -123,12 +123,21 @@ def load_demo_data() -> str:
     workflow.save_draft(representative, modification, content,
                         request_comment="Ajout d'une marchandise : pâtes farcies au thon.")
     workflow.submit(representative, modification)
-    workflow.grant(officer, modification)
-    # The representative's own company: granted, then revoked by the office.
+    version = workflow.grant(officer, modification)
+    # Its office now intends to revoke it: « Révocation envisagée », the holder may present observations.
+    hearing.notify_revocation_intent(officer, version, "data_not_up_to_date",
+                                     "Le site de production déclaré à Ciboure est fermé depuis mars ; les données de "
+                                     "l'enregistrement n'ont pas été mises à jour.")
+    # The representative's own company: granted, then revoked by the office after hearing the holder.
     own = _filed(representative, companies[1], pau_office, goods=(("6403", "Chaussures à dessus en cuir"),))
     workflow.submit(representative, own)
-    registrations.revoke(officer, workflow.grant(officer, own), "conditions_not_met",
-                         "Contrôle a posteriori : les chaussures ne sont plus fabriquées dans l'Union.")
+    own_registration = workflow.grant(officer, own)
+    hearing.notify_revocation_intent(officer, own_registration, "conditions_not_met",
+                                     "Contrôle a posteriori : les chaussures ne sont plus fabriquées dans l'Union.")
+    hearing.present_observations(representative, own_registration,
+                                 "Seul le montage des semelles a lieu hors de l'Union.")
+    registrations.revoke(officer, own_registration, None,
+                         "Le montage hors de l'Union fait perdre l'origine préférentielle.")
     # A newcomer without any company: its EORI application is under review at Bordeaux Mérignac.
     newcomer = _user("nouveau", "Lucas", "Etchegaray", Role.OPERATOR)
     db.session.commit()

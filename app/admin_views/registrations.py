@@ -9,9 +9,9 @@ from app import workflow
 from app.admin_views.instruction import _call
 from app.admin_views.security import InstructorView
 from app.extensions import db
-from app.models import Registration, RexTransmission
+from app.models import Registration, RevocationGround, RexTransmission
 from app.queries import files, reference
-from app.workflow import instruction, registrations
+from app.workflow import hearing, instruction, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -54,6 +54,8 @@ class RegistrationView(InstructorView, BaseView):
             documents=files.documents_of(application.id),
             transmissions=files.transmissions_of_registration(registration.id),
             grounds=registrations.REVOCATION_GROUNDS, ground_label=registrations.ground_label,
+            intended_grounds={k: v for k, v in registrations.REVOCATION_GROUNDS.items()
+                              if k != RevocationGround.HOLDER_REQUEST},
             form_error=form_error or {}, form_values=request.form if request.method == "POST" else {},
         ), status_code
 
@@ -63,6 +65,20 @@ class RegistrationView(InstructorView, BaseView):
         return self._run(registration, lambda: registrations.revoke(
             current_user, registration, request.form.get("ground"), request.form.get("comment", "")),
             _("L'enregistrement %(number)s est révoqué ; le titulaire en est informé.", number=registration.number))
+
+    @expose("/<int:registration_id>/notifier-revocation", methods=("POST",))
+    def notify_revocation_intent(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: hearing.notify_revocation_intent(
+            current_user, registration, request.form.get("hearing_ground"), request.form.get("hearing_grounds", "")),
+            _("L'intention de révoquer est notifiée au titulaire, qui peut présenter ses observations."))
+
+    @expose("/<int:registration_id>/abandonner-revocation", methods=("POST",))
+    def abandon_revocation(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: hearing.abandon_revocation(
+            current_user, registration, request.form.get("abandon_comment", "")),
+            _("La procédure de révocation est abandonnée ; le titulaire en est informé."))
 
     @expose("/<int:registration_id>/annuler-revocation", methods=("POST",))
     def cancel_revocation(self, registration_id: int):

@@ -18,6 +18,10 @@ class DeregistrationForm(Form):
     reason = TextAreaField(_l("Motif de la demande de radiation"), validators=[Length(max=2000)])
 
 
+class ObservationsForm(Form):
+    answer = TextAreaField(_l("Vos observations"), validators=[Length(max=5000)])
+
+
 class ComplementForm(Form):
     version = HiddenField()
     complement = TextAreaField(_l("Compléments apportés à la demande"), validators=[Length(max=5000)])

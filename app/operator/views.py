@@ -14,8 +14,9 @@ from app.operator import queries
 from app.operator.common import (
     abandon_draft_from_form, application_or_404, bp, form_version, operator_required, registration_or_404,
 )
-from app.operator.forms import AbandonForm, CommentForm, ComplementForm, DeregistrationForm
+from app.operator.forms import AbandonForm, CommentForm, ComplementForm, DeregistrationForm, ObservationsForm
 from app.queries import files, reference
+from app.workflow import hearing
 from app.workflow import registrations as registration_workflow
 from app.workflow.documents import add_document, may_download, remove_document
 
@@ -71,7 +72,7 @@ def registration(registration_id: int):
     return _render_registration(registration_or_404(registration_id), CommentForm(), DeregistrationForm())
 
 
-def _render_registration(reg: Registration, comment_form, deregistration_form, code=200):
+def _render_registration(reg: Registration, comment_form, deregistration_form, code=200, observations_form=None):
     application = reg.application
     return render_template(
         "operator/registration.html", registration=reg, application=application,
@@ -79,6 +80,8 @@ def _render_registration(reg: Registration, comment_form, deregistration_form, c
         ground=registration_workflow.ground_label(reg.revocation_ground),
         history=files.registration_history(reg.id), thread=files.registration_thread(reg.id),
         comment_form=comment_form, deregistration_form=deregistration_form,
+        observations_form=observations_form or ObservationsForm(),
+        hearing_ground=registration_workflow.ground_label(reg.hearing_ground),
         labels=reference.heading_labels([g.heading for g in application.goods_lines]),
         tab="autorisations"), code
 
@@ -111,6 +114,24 @@ def request_deregistration(registration_id: int):
             else:
                 flash(str(exc.message), "danger")
     return _render_registration(reg, CommentForm(), form, 422)
+
+
+@bp.post("/autorisations/<int:registration_id>/observations")
+@operator_required
+def present_observations(registration_id: int):
+    reg = registration_or_404(registration_id)
+    form = ObservationsForm()
+    if form.validate():
+        try:
+            hearing.present_observations(current_user, reg, form.answer.data)
+            flash(_("Vos observations ont été transmises au service."), "success")
+            return redirect(url_for("operator.registration", registration_id=reg.id) + "#revocation-envisagee")
+        except workflow.WorkflowError as exc:
+            if exc.field == "answer":
+                form.answer.errors = [str(exc.message)]
+            else:
+                flash(str(exc.message), "danger")
+    return _render_registration(reg, CommentForm(), DeregistrationForm(), 422, observations_form=form)
 
 
 @bp.post("/autorisations/<int:registration_id>/message")

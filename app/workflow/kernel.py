@@ -301,14 +301,20 @@ class Permission:
 
     @property
     def label(self):
-        return self.transition.label
+        return self.transition.label if self.transition is not None else None
 
 
 class Allowed(dict):
     """name -> Permission; an unknown name reads as not allowed, so a template can ask `can.grant`."""
 
     def __getattr__(self, name):
-        return self.get(name) or Permission(None, _l("Action inconnue."))
+        # A refused permission is falsy: `self.get(name) or …` replaced it, and its reason, with "Action
+        # inconnue.". Dunder lookups (copy, pickle, Jinja's __html__) must fail as for any object.
+        if name.startswith("__"):
+            raise AttributeError(name)
+        if name in self:
+            return self[name]
+        return Permission(None, _l("Action inconnue."))
 
 
 def check(transition: Transition, actor: User | None, obj) -> Permission:

@@ -3,7 +3,8 @@
     granted --a modification request is submitted--> modification_requested (the number stays valid)
     modification_requested --the request is granted (validated)--> superseded, and a new version granted
     modification_requested --the request is rejected (refused), rejected automatically or abandoned--> granted
-    granted | modification_requested --revoke--> revoked (a pending modification request is closed)
+    granted | modification_requested --revoke--> revoked, once the holder was heard (app/workflow/hearing.py);
+                                                 a pending modification request is closed
     revoked --cancel_revocation--> granted
     granted | modification_requested --request_deregistration--> (same status) an officer confirms by revoking
 
@@ -24,7 +25,7 @@ from app.models import (
 from app.models._time import utcnow
 from app.models.registrations import ACTIVE_REGISTRATION_STATUSES
 from app.notifications import email_context, queue_email
-from app.workflow import kernel, rules
+from app.workflow import hearing, kernel, rules
 from app.workflow.applications import (
     apply_content, mark_decided, mark_submitted, new_file, validation_errors,
 )
@@ -204,6 +205,7 @@ def validate_modification(actor: User, application: Application) -> Registration
         number=current.number, company_id=current.company_id, application_id=application.id,
         office_id=application.office_id, registered_on=now.date(), valid_from=current.valid_from,
         status=R.GRANTED, version_no=current.version_no + 1, created_at=now, updated_at=now)
+    hearing.carry_over(current, version)
     db.session.add(version)
     db.session.flush()
     record(application, "modification_validated", actor, registration=current)
@@ -251,22 +253,49 @@ def _close_pending_modification(actor: User, registration: Registration) -> None
            comment=str(_l("Enregistrement révoqué : la demande de modification est close.")))
 
 
+def decided_ground(value, field_name) -> RevocationGround | None:
+    """The ground of the revocation: the one notified to the holder when none is given."""
+    if value in (None, ""):
+        return None
+    return revocation_ground(value, field_name)
+
+
 @transition(REGISTRATION, "revoke", source=LIVE, target=R.REVOKED, by=(OFFICE,),
-            label=_l("Révoquer l'enregistrement"), events=("revoked", "rejected", "draft_abandoned"),
-            emails=("revoked",),
+            label=_l("Révoquer l'enregistrement"), guard=hearing.heard,
+            events=("revoked", "rejected", "draft_abandoned"), emails=("revoked",),
             effects=(background.REX_TRANSMISSIONS,),
-            inputs={"ground": revocation_ground,
+            inputs={"ground": decided_ground,
                     "comment_text": required_text(_l("Le commentaire de la révocation est obligatoire."),
                                                   field="comment")})
 def revoke(actor: User, registration: Registration, ground: str | None, comment_text: str) -> Registration:
-    """Officer: IA Art. 89. The revocation applies from today; a pending modification request is closed."""
+    """Officer: IA Art. 89, once the holder was heard on the grounds notified (app/workflow/hearing.py), their
+    observations quoted. The revocation applies from today; a pending modification request is closed."""
+    heard_on = registration.hearing_ground
+    if ground is None:
+        ground = heard_on
+    if ground is None:
+        raise WorkflowError(_l("Choisissez le motif de la révocation."), field="ground")
+    if heard_on is not None and ground != heard_on and ground != RevocationGround.HOLDER_REQUEST:
+        raise WorkflowError(_l("Le titulaire a été entendu sur le motif « %(ground)s » : pour révoquer sur un "
+                               "autre motif, abandonnez la procédure et notifiez une nouvelle intention.",
+                               ground=ground_label(heard_on)), field="ground")
     now = utcnow()
     _close_pending_modification(actor, registration)
+    answer = registration.hearing_answer
+    answered_at = registration.hearing_answered_at
     registration.status = R.REVOKED
     registration.revoked_on = now.date()
     registration.revocation_ground = ground
     registration.updated_at = now
     reason = f"{ground_label(ground)}. {comment_text}"
+    if heard_on is not None:
+        if answer:
+            reason += "\n\n" + str(_l("Observations du titulaire du %(date)s :", date=f"{answered_at:%d/%m/%Y}"))
+            reason += f"\n« {answer} »"
+        else:
+            reason += "\n\n" + str(_l("Le titulaire n'a pas présenté d'observations dans le délai qui lui était "
+                                       "imparti."))
+    hearing.clear(registration)
     record(registration.application, "revoked", actor, comment=reason, registration=registration)
     _notify("revoked", registration, reason=reason)
     queue_transmission(registration, registration.application, "revoke")

@@ -32,6 +32,7 @@ from app.models import (
 )
 from app.models.registrations import ACTIVE_REGISTRATION_STATUSES
 from app.reference.loader import load_all
+from app.workflow import hearing
 from app.workflow import registrations as registration_workflow
 from bench.queues import (
     CITIES, FORMS, PASSWORD, STREETS, SURNAMES, TRADES, admin_engine, bulk_load, log, recreate_schema,
@@ -199,7 +200,11 @@ def ensure_population(operators: int = 50, officers: int = 10, free: int = 10, r
         application = file_and_submit(operator, company, office, rng.random() < 0.8, rng)
         registration = workflow.grant(officer, application)
         if rng.random() < 0.1:
-            registration_workflow.revoke(officer, registration, "conditions_not_met",
+            # The right to be heard first (app/workflow/hearing.py): notified, answered, then revoked.
+            hearing.notify_revocation_intent(officer, registration, "conditions_not_met",
+                                             "Contrôle a posteriori : conditions non remplies.")
+            hearing.present_observations(operator, registration, "Nous contestons.")
+            registration_workflow.revoke(officer, registration, None,
                                          "Contrôle a posteriori : conditions non remplies.")
         added["registrations"] += 1
         if added["registrations"] % 50 == 0:

@@ -83,7 +83,7 @@ def registration_id(world):
 
 
 @pytest.mark.parametrize("path, data, field", [
-    ("revoquer", {"ground": "ceased_to_exist", "comment": TYPED}, "comment"),
+    ("notifier-revocation", {"hearing_ground": "ceased_to_exist", "hearing_grounds": TYPED}, "hearing_grounds"),
     ("message", {"body": TYPED}, "body"),
 ])
 def test_a_nul_on_the_registration_page_is_refused_beside_the_field(world, as_user, registration_id, path, data,

@@ -8,6 +8,7 @@ from app.models import Registration, RegistrationStatus as R
 from app.workflow import registrations
 from app.workflow.content import content_of
 from tests.backoffice.helpers import emails, error_beside, text_of
+from tests.hearing_helpers import heard
 
 
 @pytest.fixture
@@ -36,7 +37,8 @@ def test_officer_sees_the_registration_with_its_actions(world, as_user, registra
     assert f"Autorisation {registration.number}" in body
     assert "Voir la demande à l'origine de cette autorisation" in body
     assert "Imprimer l'autorisation" in body
-    assert "Révoquer l'enregistrement" in body
+    assert "Notifier l'intention de révoquer" in body
+    assert "Révoquer l'enregistrement" not in body  # the holder is heard first (issue 17)
     assert "Historique de l'autorisation" in body
 
 
@@ -48,20 +50,20 @@ def test_operator_never_reaches_the_officers_registration_page(world, as_user, r
     assert as_user(world.operator).get(f"/admin/autorisation/{registration.id}").status_code == 403
 
 
-def test_revocation_without_ground_is_refused_beside_the_field_and_keeps_the_comment(world, as_user, registration):
+def test_intention_without_ground_is_refused_beside_the_field_and_keeps_the_grounds(world, as_user, registration):
     client = as_user(world.officer_a)
-    response = client.post(f"/admin/autorisation/{registration.id}/revoquer",
-                           data={"ground": "", "comment": "Contrôle du 12/11"})
+    response = client.post(f"/admin/autorisation/{registration.id}/notifier-revocation",
+                           data={"hearing_ground": "", "hearing_grounds": "Contrôle du 12/11"})
     assert response.status_code == 422
-    assert "Choisissez le motif de la révocation." in error_beside(response, "ground")
+    assert "Choisissez le motif de la révocation envisagée." in error_beside(response, "hearing_ground")
     assert "Contrôle du 12/11" in response.get_data(as_text=True)
-    assert _fresh(registration.id).status == R.GRANTED
+    assert _fresh(registration.id).hearing_notified_at is None
 
 
 def test_officer_revokes_then_cancels_the_revocation(world, as_user, registration):
+    heard(world.officer_a, registration, "ceased_to_exist", answer_by=world.operator)
     client = as_user(world.officer_a)
-    response = client.post(f"/admin/autorisation/{registration.id}/revoquer",
-                           data={"ground": "ceased_to_exist", "comment": "Radiée du RCS"})
+    response = client.post(f"/admin/autorisation/{registration.id}/revoquer", data={"comment": "Radiée du RCS"})
     assert response.status_code == 302
     revoked = _fresh(registration.id)
     assert revoked.status == R.REVOKED

@@ -6,6 +6,7 @@ from app import workflow
 from app.extensions import db
 from app.models import HistoryEvent, Registration, RegistrationStatus, RevocationGround, User
 from app.workflow import registrations
+from tests.hearing_helpers import revoke_after_hearing
 from tests.operator.html import errors_beside, page_text, parse, value_of
 from tests.operator.registration_helpers import (  # noqa: F401  (holder is a fixture)
     Holder, holder, new_version, reload, submitted_modification,
@@ -30,7 +31,7 @@ def _section_text(doc, element_id) -> str:
 
 
 def _revoke(holder, ground=RevocationGround.NO_LONGER_EXPORTS):
-    return registrations.revoke(holder.officer, holder.registration, ground.value, REVOCATION)
+    return revoke_after_hearing(holder.officer, holder.registration, ground.value, REVOCATION)
 
 
 # --- the page, per status ---------------------------------------------------------------------------

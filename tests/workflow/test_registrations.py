@@ -14,6 +14,7 @@ from app.models._time import utcnow
 from app.workflow import registrations
 from app.workflow.content import content_of
 from jobs.deadlines import sweep_deadlines
+from tests.hearing_helpers import heard, revoke_after_hearing
 
 R = RegistrationStatus
 
@@ -174,7 +175,7 @@ def test_abandoned_modification_request_gives_back_the_granted_status(operator, 
 
 
 def test_no_modification_of_a_revoked_registration(operator, officer, registration):
-    registrations.revoke(officer, registration, "conditions_not_met", "Contrôle a posteriori")
+    revoke_after_hearing(officer, registration, "conditions_not_met", "Contrôle a posteriori")
     with pytest.raises(workflow.WrongStatus):
         registrations.request_modification(operator, registration)
 
@@ -192,7 +193,7 @@ def test_modification_request_cannot_be_duplicated(operator, registration):
 # --- revocation -----------------------------------------------------------------------------------
 
 def test_revocation_records_ground_date_history_email_and_transmission(officer, registration):
-    registrations.revoke(officer, registration, "incorrect_statements", "Attestations erronées en 2026")
+    revoke_after_hearing(officer, registration, "incorrect_statements", "Attestations erronées en 2026")
     assert registration.status == R.REVOKED
     assert registration.revoked_on == utcnow().date()
     assert registration.revocation_ground.value == "incorrect_statements"
@@ -205,10 +206,11 @@ def test_revocation_records_ground_date_history_email_and_transmission(officer, 
     assert _transmissions(registration.id) == ["register", "revoke"]
 
 
-def test_revocation_needs_a_ground_and_a_comment(officer, registration):
-    with pytest.raises(workflow.WorkflowError) as no_ground:
-        registrations.revoke(officer, registration, "", "Motif")
-    assert no_ground.value.field == "ground"
+def test_revocation_needs_a_comment_and_the_ground_the_holder_was_heard_on(officer, registration):
+    heard(officer, registration, "ceased_to_exist")
+    with pytest.raises(workflow.WorkflowError) as other_ground:
+        registrations.revoke(officer, registration, "conditions_not_met", "Motif")
+    assert other_ground.value.field == "ground"
     with pytest.raises(workflow.WorkflowError) as no_comment:
         registrations.revoke(officer, registration, "ceased_to_exist", " ")
     assert no_comment.value.field == "comment"
@@ -216,36 +218,38 @@ def test_revocation_needs_a_ground_and_a_comment(officer, registration):
     assert registration.status == R.GRANTED
 
 
-def test_officer_of_another_office_cannot_revoke(other_officer, registration):
+def test_officer_of_another_office_cannot_revoke(officer, other_officer, registration):
+    heard(officer, registration, "ceased_to_exist")
     with pytest.raises(workflow.NotAllowed):
         registrations.revoke(other_officer, registration, "ceased_to_exist", "Radiée du RCS")
 
 
 def test_revocation_closes_a_pending_modification_request(operator, officer, registration):
     draft = _submitted_modification(operator, registration)
-    registrations.revoke(officer, registration, "ceased_to_exist", "Radiée du RCS")
+    revoke_after_hearing(officer, registration, "ceased_to_exist", "Radiée du RCS")
     db.session.refresh(draft)
     assert draft.status == ApplicationStatus.REJECTED
     assert registration.status == R.REVOKED
 
 
 def test_holder_can_still_write_in_the_thread_of_a_revoked_registration(operator, officer, registration):
-    registrations.revoke(officer, registration, "conditions_not_met", "Contrôle a posteriori")
+    revoke_after_hearing(officer, registration, "conditions_not_met", "Contrôle a posteriori")
     registrations.comment(operator, registration, "Nous contestons cette révocation.")
     assert registration.status == R.REVOKED
-    message = db.session.scalar(select(DiscussionMessage).where(DiscussionMessage.registration_id == registration.id))
+    message = db.session.scalar(select(DiscussionMessage).where(DiscussionMessage.registration_id == registration.id)
+                                .order_by(DiscussionMessage.id.desc()).limit(1))
     assert message.body == "Nous contestons cette révocation."
     assert "comment" in _events(registration.id)
 
 
 def test_holder_may_duplicate_the_application_of_a_revoked_registration(operator, officer, registration):
-    registrations.revoke(officer, registration, "conditions_not_met", "Contrôle a posteriori")
+    revoke_after_hearing(officer, registration, "conditions_not_met", "Contrôle a posteriori")
     copy = workflow.duplicate(operator, registration.application)
     assert copy.status == ApplicationStatus.DRAFT
 
 
 def test_cancelling_a_revocation_grants_it_again_with_an_email(officer, registration):
-    registrations.revoke(officer, registration, "conditions_not_met", "Contrôle a posteriori")
+    revoke_after_hearing(officer, registration, "conditions_not_met", "Contrôle a posteriori")
     registrations.cancel_revocation(officer, registration, "Erreur de saisie")
     assert registration.status == R.GRANTED
     assert registration.revoked_on is None and registration.revocation_ground is None
@@ -291,7 +295,7 @@ def test_continuer_without_a_comment_reports_it_beside_the_comment(operator, reg
 def test_revoked_version_born_of_a_modification_can_be_duplicated_into_a_new_application(
         operator, officer, registration):
     version = workflow.grant(officer, _submitted_modification(operator, registration))
-    registrations.revoke(officer, version, "conditions_not_met", "Contrôle a posteriori")
+    revoke_after_hearing(officer, version, "conditions_not_met", "Contrôle a posteriori")
     assert workflow.may_duplicate(operator, version.application)
     copy = workflow.duplicate(operator, version.application)
     assert copy.kind == ApplicationKind.REX

@@ -17,11 +17,12 @@ from app.models import (
     HistoryEvent, OutboxEmail, Registration, RexTransmission, Role,
 )
 from app.models.transmissions import REX_ERROR
-from app.workflow import certifications, eori, kernel, registrations
+from app.workflow import certifications, eori, hearing, kernel, registrations
 from app.workflow.documents import add_document
 from app.workflow.instruction import assign
 from app.workflow.table import render
 from tests.eori_helpers import eori_content
+from tests.hearing_helpers import heard, revoke_after_hearing
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "workflow.md"
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -155,7 +156,11 @@ def _registration(factory, case_people, status, company, holder):
         workflow.submit(holder, draft)
         workflow.grant(officer, draft)
     elif status == "revoked":
-        registrations.revoke(officer, registration, "ceased_to_exist", "Cessation constatée.")
+        revoke_after_hearing(officer, registration, "ceased_to_exist", "Cessation constatée.")
+    elif status == "revocation_intended":
+        hearing.notify_revocation_intent(officer, registration, "ceased_to_exist", "Cessation constatée.")
+    elif status == "heard":
+        heard(officer, registration, "ceased_to_exist", answer_by=holder, answer="Nous exportons encore.")
     elif status == "deregistration_requested":
         registrations.request_deregistration(holder, registration, "Nous n'exportons plus.")
     db.session.refresh(registration)
@@ -247,7 +252,10 @@ INPUTS = {
     ("application", "correct"): lambda case, actor: ((_contact(case), {"full_name": "Jeanne Nouvelle"}), {}),
     ("registration", "request_deregistration"): lambda case, actor: (("Nous n'exportons plus.",), {}),
     ("registration", "comment"): lambda case, actor: (("Une question sur l'autorisation.",), {}),
-    ("registration", "revoke"): lambda case, actor: (("conditions_not_met", "Conditions non remplies."), {}),
+    ("registration", "revoke"): lambda case, actor: ((None, "Conditions non remplies."), {}),
+    ("registration", "notify_revocation_intent"): lambda case, actor: (("conditions_not_met", "Contrôle."), {}),
+    ("registration", "present_observations"): lambda case, actor: (("Nous exportons encore.",), {}),
+    ("registration", "abandon_revocation"): lambda case, actor: (("Observations convaincantes.",), {}),
     ("registration", "cancel_revocation"): lambda case, actor: (("Erreur de saisie.",), {}),
     ("registration", "confirm_deregistration"): lambda case, actor: (("Radiation confirmée.",), {}),
     ("eori_number", "invalidate"): lambda case, actor: (("holder_request", None, "À la demande du titulaire."), {}),
@@ -256,7 +264,8 @@ INPUTS = {
 
 STATUSES = {
     "application": ("draft", "under_review", "incomplete", "rejected", "granted", "abandoned"),
-    "registration": ("granted", "deregistration_requested", "modification_requested", "superseded", "revoked"),
+    "registration": ("granted", "deregistration_requested", "modification_requested", "superseded", "revoked",
+                     "revocation_intended", "heard"),
     "eori_number": ("valid", "invalidated"),
     "certification_request": ("pending", "approved", "refused"),
     "rex_transmission": ("to_send", "sent", "acknowledged", REX_ERROR),
