@@ -5,7 +5,7 @@ from sqlalchemy import event, func, select
 from app import workflow
 from app.extensions import db
 from app.models import HistoryEvent, Registration, RegistrationStatus, RevocationGround, User
-from app.workflow import registrations
+from app.workflow import hearing, registrations
 from tests.hearing_helpers import revoke_after_hearing
 from tests.operator.html import errors_beside, page_text, parse, value_of
 from tests.operator.registration_helpers import (  # noqa: F401  (holder is a fixture)
@@ -269,3 +269,27 @@ def test_mes_autorisations_ignores_a_holder_filter_that_is_not_one_of_the_accoun
 def test_mes_autorisations_filters_by_one_of_the_accounts_companies(client, login, factory, holder):
     login(holder.operator)
     assert len(_rows(client.get(f"/rex/autorisations?titulaire={holder.company.id}"))) == 1
+
+
+# --- the right to be heard (issue 17) -----------------------------------------------------------------
+
+def test_holder_reads_the_intended_revocation_and_an_empty_answer_is_refused_beside_the_field(client, login,
+                                                                                             holder):
+    hearing.notify_revocation_intent(holder.officer, holder.registration, "conditions_not_met",
+                                     "Les sacs sont fabriqués hors de l'Union.")
+    login(holder.operator)
+    doc = parse(client.get(holder.url).data)
+    banner = _section_text(doc, "revocation-envisagee")
+    assert "Révocation envisagée" in banner and "Les sacs sont fabriqués hors de l'Union." in banner
+    assert "Présenter mes observations" in _buttons(doc)
+
+    response = client.post(f"{holder.url}/observations", data={"answer": "  "})
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "answer") == ["Vos observations sont vides."]
+    assert reload(Registration, holder.registration.id).hearing_answered_at is None
+
+    response = client.post(f"{holder.url}/observations", data={"answer": "Nous assemblons à Hasparren."})
+    assert response.status_code == 302
+    doc = parse(client.get(holder.url).data)
+    assert "Vous avez présenté vos observations" in _section_text(doc, "revocation-envisagee")
+    assert "Présenter mes observations" not in _buttons(doc)
