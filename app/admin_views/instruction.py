@@ -15,7 +15,7 @@ from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.queries import files, reference
-from app.workflow import instruction, registrations
+from app.workflow import clock, instruction, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -80,6 +80,7 @@ class InstructionView(InstructorView, BaseView):
             form_values=request.form if request.method == "POST" else {},
             transmissions=files.transmissions_of_application(application.id),
             modified=registrations.modified_sections(application) if application.registration_id else {},
+            clock=clock,
         ), status_code
 
     @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))
@@ -98,6 +99,28 @@ class InstructionView(InstructorView, BaseView):
         return self._run(application, lambda: workflow.request_information(
             current_user, application, request.form.get("message", ""), _version()),
             _("Les informations complémentaires ont été demandées : le demandeur dispose de 30 jours."))
+
+    @expose("/<int:application_id>/prolonger-delai", methods=("POST",))
+    def extend_deadline(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: clock.extend_deadline(
+            current_user, application, request.form.get("extension_days"), request.form.get("extension_reason", ""),
+            bool(request.form.get("at_holders_request")), _version()),
+            _("Le délai de réponse est prolongé ; le demandeur en est informé."))
+
+    @expose("/<int:application_id>/suspendre-delai", methods=("POST",))
+    def suspend_clock(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: clock.suspend_clock(
+            current_user, application, request.form.get("suspension_reason", ""), _version()),
+            _("Le délai du dossier est suspendu."))
+
+    @expose("/<int:application_id>/reprendre-delai", methods=("POST",))
+    def resume_clock(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: clock.resume_clock(
+            current_user, application, request.form.get("resume_comment", ""), _version()),
+            _("Le délai du dossier a repris."))
 
     @expose("/<int:application_id>/octroyer", methods=("POST",))
     def grant(self, application_id: int):

@@ -44,12 +44,18 @@ def _status(view, context, model, name):
 
 def _time_left(view, context, model, name):
     deadline = model.answer_deadline
-    if model.status != S.INCOMPLETE or deadline is None:
+    if model.status != S.INCOMPLETE:
+        return ""
+    if model.clock_suspended_at is not None:
+        return _l("suspendu")
+    if deadline is None:
         return ""
     if deadline.tzinfo is None:
         from datetime import timezone
         deadline = deadline.replace(tzinfo=timezone.utc)
     days = max(0, math.ceil((deadline - utcnow()).total_seconds() / 86400))
+    if model.deadline_extension_days:
+        return _l("%(num)s j (prolongé)", num=days)
     return _l("%(num)s j", num=days)
 
 

@@ -32,6 +32,7 @@ from app.workflow import eori_rules, kernel, rules
 from app.workflow.content import (
     EXPORTER_FIELDS, REPRESENTATIVE_FIELDS, CONTACT_FIELDS, ApplicationContent, changes_between, content_of,
 )
+from app.workflow.clock import end_clock
 from app.workflow.errors import Incomplete, NotAllowed, WorkflowError
 from app.workflow.history import post, record, touch
 from app.workflow.kernel import optional_text, required_text, transition
@@ -182,6 +183,7 @@ def mark_submitted(application: Application) -> None:
 def mark_decided(application: Application, status: ApplicationStatus) -> None:
     application.status = status
     application.answer_deadline = None
+    end_clock(application)
     application.decided_at = utcnow()
     touch(application)
 
@@ -278,6 +280,7 @@ def complete(actor: User, application: Application, complement: str) -> Applicat
     _check_valid(application, _l("Le complément ne peut pas être transmis : corrigez les champs signalés."))
     application.status = S.UNDER_REVIEW
     application.answer_deadline = None
+    end_clock(application)
     application.received_complete_at = utcnow()
     touch(application)
     record(application, "completed", actor, comment=complement)
@@ -305,6 +308,7 @@ def abandon(actor: User, application: Application, comment_text: str | None = No
     _delete_content(application)
     application.status = S.ABANDONED
     application.answer_deadline = None
+    end_clock(application)
     touch(application)
     record(application, "abandoned", actor, comment=comment_text)
     _closed(actor, application, "modification_abandoned", comment_text)
@@ -360,6 +364,7 @@ def request_information(actor: User, application: Application, message: str) -> 
     application.status = S.INCOMPLETE
     application.answer_deadline = utcnow() + timedelta(days=current_app.config["INCOMPLETE_ANSWER_DAYS"])
     application.reminder_7_sent_at = application.reminder_1_sent_at = None  # a new period, new reminders
+    end_clock(application)  # a new period: no extension, no suspension carried over (docs/decisions.md)
     touch(application)
     record(application, "information_requested", actor, comment=message)
     post(application, actor, message, title_kind="information_requested")

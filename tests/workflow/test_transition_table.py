@@ -17,7 +17,7 @@ from app.models import (
     HistoryEvent, OutboxEmail, Registration, RexTransmission, Role,
 )
 from app.models.transmissions import REX_ERROR
-from app.workflow import certifications, eori, hearing, kernel, registrations
+from app.workflow import certifications, clock, eori, hearing, kernel, registrations
 from app.workflow.documents import add_document
 from app.workflow.instruction import assign
 from app.workflow.table import render
@@ -91,6 +91,9 @@ def _rex_file(factory, case_people, status, company, holder):
     workflow.submit(holder, application)
     if status == "incomplete":
         workflow.request_information(officer, application, "Précisez vos marchandises.")
+    elif status == "incomplete_suspended":
+        workflow.request_information(officer, application, "Précisez vos marchandises.")
+        clock.suspend_clock(officer, application, "Vérification demandée à la DGCCRF.")
     elif status == "rejected":
         workflow.reject(officer, application, "Relation inexistante.")
     elif status == "granted":
@@ -250,6 +253,9 @@ INPUTS = {
     ("application", "assign"): lambda case, actor: ((_assignee(case, actor),), {}),
     ("application", "reassign"): lambda case, actor: ((case.other_officer.office, "Compétence du Havre."), {}),
     ("application", "correct"): lambda case, actor: ((_contact(case), {"full_name": "Jeanne Nouvelle"}), {}),
+    ("application", "extend_deadline"): lambda case, actor: ((10, "À la demande de l'opérateur."), {}),
+    ("application", "suspend_clock"): lambda case, actor: (("Vérification demandée à la DGCCRF.",), {}),
+    ("application", "resume_clock"): lambda case, actor: (("Réponse reçue.",), {}),
     ("registration", "request_deregistration"): lambda case, actor: (("Nous n'exportons plus.",), {}),
     ("registration", "comment"): lambda case, actor: (("Une question sur l'autorisation.",), {}),
     ("registration", "revoke"): lambda case, actor: ((None, "Conditions non remplies."), {}),
@@ -281,6 +287,8 @@ def _cases():
         for kind in kinds:
             for status in STATUSES[t.subject.name]:
                 cases.add((t.subject.name, kind, status, t.name))
+            if kind == REX:  # a suspended clock (issue 17): one kind is enough, the clock is the same for all
+                cases.add((t.subject.name, kind, "incomplete_suspended", t.name))
     return sorted(cases, key=lambda c: (c[0], str(c[1]), c[2], c[3]))
 
 
