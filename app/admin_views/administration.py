@@ -18,7 +18,7 @@ from flask_babel.speaklater import LazyString
 from flask_login import current_user
 from sqlalchemy import func, select
 from wtforms import PasswordField
-from wtforms.validators import Email, Optional, ValidationError
+from wtforms.validators import Email, NumberRange, Optional, ValidationError
 
 from app.admin_views.audit import AdminLogView, AuditedModelView
 from app.admin_views.filters import ScopedEqual
@@ -319,12 +319,17 @@ def _validate_office_code(form, field):
 class OfficeAdmin(AdminModelView):
     can_delete = False  # files, accounts and history refer to offices
     column_list = ("code", "name", "city", "directorate")
-    column_labels = {"code": _l("Code"), "name": _l("Nom"), "city": _l("Ville"), "directorate": _l("Direction")}
+    column_labels = {"code": _l("Code"), "name": _l("Nom"), "city": _l("Ville"), "directorate": _l("Direction"),
+                     "four_eyes": _l("Décisions à quatre yeux"),
+                     "max_extension_days": _l("Prolongation maximale du délai de réponse (jours)"),
+                     "hearing_days": _l("Délai pour présenter des observations avant révocation (jours)")}
     column_searchable_list = ("code", "name", "city")
     column_sortable_list = ("code", "name")
     column_default_sort = ("code", False)
-    form_columns = ("code", "name", "city", "directorate")
-    form_args = {"code": {"validators": [_validate_office_code], "filters": [_upper]}}
+    form_columns = ("code", "name", "city", "directorate", "four_eyes", "max_extension_days", "hearing_days")
+    form_args = {"code": {"validators": [_validate_office_code], "filters": [_upper]},
+                 "max_extension_days": {"validators": [NumberRange(min=0, max=365)]},
+                 "hearing_days": {"validators": [NumberRange(min=1, max=90)]}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(Office, *args, **kwargs)

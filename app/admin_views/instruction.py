@@ -15,7 +15,7 @@ from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.queries import files, reference
-from app.workflow import clock, instruction, registrations
+from app.workflow import clock, four_eyes, instruction, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -80,7 +80,7 @@ class InstructionView(InstructorView, BaseView):
             form_values=request.form if request.method == "POST" else {},
             transmissions=files.transmissions_of_application(application.id),
             modified=registrations.modified_sections(application) if application.registration_id else {},
-            clock=clock,
+            clock=clock, pending_proposal=four_eyes.pending_proposal, action_label=four_eyes.action_label,
         ), status_code
 
     @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))
@@ -99,6 +99,32 @@ class InstructionView(InstructorView, BaseView):
         return self._run(application, lambda: workflow.request_information(
             current_user, application, request.form.get("message", ""), _version()),
             _("Les informations complémentaires ont été demandées : le demandeur dispose de 30 jours."))
+
+    @expose("/<int:application_id>/proposer-octroi", methods=("POST",))
+    def propose_grant(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: four_eyes.propose_grant(current_user, application, _version()),
+                         _("La décision est proposée : elle prendra effet lorsqu'un second agent l'aura validée."))
+
+    @expose("/<int:application_id>/proposer-rejet", methods=("POST",))
+    def propose_rejection(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: four_eyes.propose_rejection(
+            current_user, application, request.form.get("reason", ""), _version()),
+            _("La décision est proposée : elle prendra effet lorsqu'un second agent l'aura validée."))
+
+    @expose("/<int:application_id>/valider-decision", methods=("POST",))
+    def approve_decision(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: four_eyes.approve_decision(current_user, application, _version()),
+                         _("La décision est validée et prend effet."))
+
+    @expose("/<int:application_id>/renvoyer-proposition", methods=("POST",))
+    def return_proposal(self, application_id: int):
+        application = self._application(application_id)
+        return self._run(application, lambda: four_eyes.return_proposal(
+            current_user, application, request.form.get("return_comment", ""), _version()),
+            _("La proposition est renvoyée à son auteur."))
 
     @expose("/<int:application_id>/prolonger-delai", methods=("POST",))
     def extend_deadline(self, application_id: int):

@@ -11,7 +11,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Registration, RevocationGround, RexTransmission
 from app.queries import files, reference
-from app.workflow import hearing, instruction, registrations
+from app.workflow import four_eyes, hearing, instruction, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -54,6 +54,7 @@ class RegistrationView(InstructorView, BaseView):
             documents=files.documents_of(application.id),
             transmissions=files.transmissions_of_registration(registration.id),
             grounds=registrations.REVOCATION_GROUNDS, ground_label=registrations.ground_label,
+            pending_proposal=four_eyes.pending_proposal, action_label=four_eyes.action_label,
             intended_grounds={k: v for k, v in registrations.REVOCATION_GROUNDS.items()
                               if k != RevocationGround.HOLDER_REQUEST},
             form_error=form_error or {}, form_values=request.form if request.method == "POST" else {},
@@ -72,6 +73,26 @@ class RegistrationView(InstructorView, BaseView):
         return self._run(registration, lambda: hearing.notify_revocation_intent(
             current_user, registration, request.form.get("hearing_ground"), request.form.get("hearing_grounds", "")),
             _("L'intention de révoquer est notifiée au titulaire, qui peut présenter ses observations."))
+
+    @expose("/<int:registration_id>/proposer-revocation", methods=("POST",))
+    def propose_revocation(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: four_eyes.propose_revocation(
+            current_user, registration, request.form.get("comment", "")),
+            _("La révocation est proposée : elle prendra effet lorsqu'un second agent l'aura validée."))
+
+    @expose("/<int:registration_id>/valider-decision", methods=("POST",))
+    def approve_decision(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: four_eyes.approve_revocation(current_user, registration),
+                         _("La décision est validée et prend effet."))
+
+    @expose("/<int:registration_id>/renvoyer-proposition", methods=("POST",))
+    def return_proposal(self, registration_id: int):
+        registration = self._registration(registration_id)
+        return self._run(registration, lambda: four_eyes.return_revocation_proposal(
+            current_user, registration, request.form.get("return_comment", "")),
+            _("La proposition est renvoyée à son auteur."))
 
     @expose("/<int:registration_id>/abandonner-revocation", methods=("POST",))
     def abandon_revocation(self, registration_id: int):

@@ -22,9 +22,10 @@ from app.models.transmissions import RexTransmission
 from app.models.eori import CertificationRequest, CertificationStatus, EoriBasis, EoriRequest, PersonType
 from app.models.sessions import UserSession
 from app.models.admin_log import AdminLogEntry
+from app.models.proposals import DecisionProposal
 
 __all__ = [
-    "AdminLogEntry", "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
+    "AdminLogEntry", "Application", "DecisionProposal", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "CertificationRequest", "CertificationStatus", "Company", "EoriBasis", "EoriRequest", "PersonType", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
     "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
     "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User",

@@ -3,7 +3,9 @@
 
 Importing the package declares every transition: each module below adds its own to the table.
 """
-from app.workflow import certifications, clock, deadlines, documents, eori, hearing, instruction, registrations  # noqa: F401
+from app.workflow import (  # noqa: F401
+    certifications, clock, deadlines, documents, eori, four_eyes, hearing, instruction, registrations,
+)
 from app.workflow.applications import (
     abandon, abandon_draft, comment, complete, create_draft, duplicate, grant, may_duplicate, reject,
     request_information, save_draft, submit, validation_errors,

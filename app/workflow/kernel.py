@@ -99,6 +99,21 @@ class Transition:
 
 TABLE: list[Transition] = []
 _by_name: dict[tuple[str, str], list[Transition]] = {}
+# Checks that cut across transitions (four eyes, app/workflow/four_eyes.py): (transition, actor, obj) -> why not,
+# or None. They run after the guard, in the transition and in allowed().
+CROSS_CHECKS: list[Callable] = []
+
+
+def cross_check(function: Callable) -> Callable:
+    CROSS_CHECKS.append(function)
+    return function
+
+
+def cross_refusal(transition: "Transition", actor: User | None, obj) -> Any | None:
+    for check_ in CROSS_CHECKS:
+        if (reason := check_(transition, actor, obj)) is not None:
+            return reason
+    return None
 
 
 # --- typed inputs -----------------------------------------------------------------------------------
@@ -230,6 +245,8 @@ def transition(subject: Subject, name: str, *, source, target, by, label, kinds=
                         raise WrongStatus(refused)
                     if guard is not None and (reason := guard(actor, obj)) is not None:
                         raise guard_refusal(reason)
+                    if (reason := cross_refusal(declared, actor, obj)) is not None:
+                        raise WrongStatus(reason)
                 result = body(**arguments)
             except WorkflowError as exc:
                 fail(exc)
@@ -323,6 +340,8 @@ def check(transition: Transition, actor: User | None, obj) -> Permission:
         reason = status_refusal(transition, obj)
     if reason is None and transition.guard is not None and obj is not None:
         reason = transition.guard(actor, obj)
+    if reason is None and obj is not None:
+        reason = cross_refusal(transition, actor, obj)
     return Permission(transition, reason)
 
 

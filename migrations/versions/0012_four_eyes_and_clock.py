@@ -23,6 +23,35 @@ GROUNDS = ('ceased_to_exist', 'conditions_not_met', 'no_longer_exports', 'incorr
 
 
 def upgrade():
+    op.create_table('decision_proposal',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=False),
+    sa.Column('registration_id', sa.Integer(), nullable=True),
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('action', sa.String(length=30), nullable=False),
+    sa.Column('reason', sa.Text(), nullable=True),
+    sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('proposed_by_id', sa.Integer(), nullable=False),
+    sa.Column('proposed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('comment', sa.Text(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['application.id'], name=op.f('fk_decision_proposal_application_id_application')),
+    sa.ForeignKeyConstraint(['registration_id'], ['registration.id'], name=op.f('fk_decision_proposal_registration_id_registration')),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], name=op.f('fk_decision_proposal_office_id_office')),
+    sa.ForeignKeyConstraint(['proposed_by_id'], ['user.id'], name=op.f('fk_decision_proposal_proposed_by_id_user')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['user.id'], name=op.f('fk_decision_proposal_decided_by_id_user')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_decision_proposal'))
+    )
+    with op.batch_alter_table('decision_proposal', schema=None) as batch_op:
+        batch_op.create_index('uq_decision_proposal_pending_application', ['application_id'], unique=True,
+                              postgresql_where=sa.text("status = 'pending' AND registration_id IS NULL"),
+                              sqlite_where=sa.text("status = 'pending' AND registration_id IS NULL"))
+        batch_op.create_index('uq_decision_proposal_pending_registration', ['registration_id'], unique=True,
+                              postgresql_where=sa.text("status = 'pending' AND registration_id IS NOT NULL"),
+                              sqlite_where=sa.text("status = 'pending' AND registration_id IS NOT NULL"))
+        batch_op.create_index('ix_decision_proposal_office_status', ['office_id', 'status'], unique=False)
+
     with op.batch_alter_table('office', schema=None) as batch_op:
         batch_op.add_column(sa.Column('four_eyes', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('max_extension_days', sa.Integer(), server_default='30', nullable=False))
@@ -50,6 +79,7 @@ def upgrade():
 
 
 def downgrade():
+    op.drop_table('decision_proposal')
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.drop_constraint(op.f('ck_registration_hearing_ground'), type_='check')
         batch_op.drop_index('ix_registration_hearing_deadline', postgresql_where=sa.text('hearing_deadline IS NOT NULL'),

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app import workflow
 from app.extensions import db
-from app.models import Application, ApplicationStatus as S, HistoryEvent, OutboxEmail
+from app.models import Application, ApplicationStatus as S, HistoryEvent, Office, OutboxEmail
 from app.models._time import utcnow
 from app.workflow import clock, deadlines
 
@@ -52,10 +52,16 @@ def test_extensions_stop_at_the_offices_maximum(officer, incomplete):
     clock.extend_deadline(officer, incomplete, 10, "Deuxième prolongation.")
     with pytest.raises(workflow.WrongStatus):
         clock.extend_deadline(officer, incomplete, 1, "Troisième.")
-    incomplete.office.max_extension_days = 45
+    office_id = incomplete.office_id
+    incomplete.office.max_extension_days = 45  # reference data shared by the tests: set back below
     db.session.commit()
-    clock.extend_deadline(officer, incomplete, 15, "Le service autorise 45 jours.")
-    assert _fresh(incomplete.id).deadline_extension_days == 45
+    try:
+        clock.extend_deadline(officer, incomplete, 15, "Le service autorise 45 jours.")
+        assert _fresh(incomplete.id).deadline_extension_days == 45
+    finally:
+        db.session.rollback()
+        db.session.get(Office, office_id).max_extension_days = 30
+        db.session.commit()
 
 
 def test_bad_numbers_of_days_are_refused_beside_the_field(officer, incomplete):
