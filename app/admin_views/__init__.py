@@ -11,6 +11,7 @@ from flask_login import current_user
 from app.admin_views.batch import BatchView
 from app.admin_views.certifications import CertificationQueueView
 from app.admin_views.companies import CompanyView
+from app.admin_views.decisions import DecisionsQueueView
 from app.admin_views.instruction import InstructionView
 from app.admin_views.paper import PaperFilingView
 from app.admin_views.queues import (
@@ -44,6 +45,8 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(ModificationRequestQueue(name=_l("Modifications demandées"), endpoint="modifications",
                                             category=queues))
     admin.add_view(AllFilesQueue(name=_l("Tous les dossiers du service"), endpoint="tous", category=queues))
+    admin.add_view(DecisionsQueueView(name=_l("Décisions à valider"), endpoint="decisions_a_valider",
+                                      url="/admin/decisions-a-valider", category=queues))
     admin.add_view(RegistrationsQueue(name=_l("Autorisations du service"), endpoint="autorisations_service",
                                       category=queues))
     admin.add_view(CertificationQueueView(name=_l("Habilitations à traiter"), endpoint="habilitations_a_traiter",
