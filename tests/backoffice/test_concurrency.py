@@ -157,3 +157,42 @@ def test_two_officers_posting_grant_at_once_get_one_success_and_one_stale_page(a
         assert count(HistoryEvent, application_id=application_id, kind="granted") == 1
         db.session.close()
     assert count(OutboxEmail, template="granted") == ROUNDS
+
+
+@pytest.mark.concurrency
+def test_two_approvals_of_one_proposal_at_once_give_one_decision(app, world, factory):
+    """Four eyes (issue 17): a colleague and a supervisor approve the same proposal at the same instant."""
+    from app.models import DecisionProposal, Office
+    from app.workflow import four_eyes
+
+    office_id = world.office_a.id
+    world.office_a.four_eyes = True
+    db.session.commit()
+    try:
+        four_eyes.propose_grant(world.officer_a, world.file_a)
+        application_id, version = world.file_a.id, fresh(world.file_a.id).version
+        approvers = (world.colleague_a.id, world.supervisor_a.id)
+        db.session.close()
+
+        def approve_as(user_id):
+            def prepare():
+                user = db.session.get(User, user_id)
+                application = db.session.get(Application, application_id)
+                return lambda: four_eyes.approve_decision(user, application, version)
+            return prepare
+
+        results = race(app, approve_as(approvers[0]), approve_as(approvers[1]))
+
+        outcomes = [r for r, _ in results]
+        assert sum(isinstance(r, Registration) for r in outcomes) == 1, outcomes
+        assert sum(isinstance(r, WorkflowError) for r in outcomes) == 1, outcomes
+        assert fresh(application_id).status == S.GRANTED
+        assert count(Registration, application_id=application_id) == 1
+        assert count(HistoryEvent, application_id=application_id, kind="granted") == 1
+        assert count(HistoryEvent, application_id=application_id, kind="decision_approved") == 1
+        assert count(DecisionProposal, application_id=application_id, status="approved") == 1
+        assert count(OutboxEmail, template="granted") == 1
+    finally:
+        db.session.rollback()
+        db.session.get(Office, office_id).four_eyes = False
+        db.session.commit()
