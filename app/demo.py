@@ -7,7 +7,7 @@ from datetime import date
 from sqlalchemy import select
 
 from app import workflow
-from app.workflow import certifications, eori, hearing, registrations
+from app.workflow import certifications, clock, eori, four_eyes, hearing, registrations
 from app.workflow.content import content_of
 from app.auth.passwords import hash_password
 from app.extensions import db
@@ -156,4 +156,15 @@ def load_demo_data() -> str:
     # A draft being written, and an abandoned draft.
     _filed(representative, companies[2], pau_office)
     workflow.abandon_draft(representative, _filed(representative, companies[4], pau_office))
+    # Issue 17: the Bordeaux offices decide with four eyes; one grant awaits « Valider la décision » (superviseur).
+    for office in offices.values():
+        if office.directorate.name == "DR de Bordeaux":
+            office.four_eyes = True
+    db.session.commit()
+    four_eyes.propose_grant(officer, under_review)
+    # The incomplete file's answer period, extended at the representative's request.
+    clock.extend_deadline(officers["FR000720"], incomplete, 15,
+                          "Le représentant attend la fiche technique du fabricant.", True)
+    # The EORI file awaits an outside answer: its clock is suspended.
+    clock.suspend_clock(officer, eori_file, "Vérification de l'établissement demandée à l'INSEE (répertoire SIRENE).")
     return "demo data loaded"

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from app.demo import load_demo_data
 from app.extensions import db
-from app.models import Application, ApplicationKind, CertificationRequest, Registration
+from app.models import Application, ApplicationKind, CertificationRequest, DecisionProposal, Office, Registration
 
 
 def test_demo_data_cover_every_status_and_load_once(app):
@@ -19,6 +19,16 @@ def test_demo_data_cover_every_status_and_load_once(app):
     assert db.session.scalar(select(Application.status).where(Application.kind == ApplicationKind.EORI)).value \
         == "under_review"
     assert db.session.scalar(select(func.count()).select_from(CertificationRequest)) == 1
+    # Issue 17: one file of each new state.
+    assert db.session.scalar(select(func.count()).select_from(DecisionProposal)
+                             .where(DecisionProposal.status == "pending")) == 1
+    assert db.session.scalar(select(func.count()).select_from(Registration)
+                             .where(Registration.hearing_notified_at.is_not(None))) == 1
+    assert db.session.scalar(select(func.count()).select_from(Application)
+                             .where(Application.deadline_extension_days > 0)) == 1
+    assert db.session.scalar(select(func.count()).select_from(Application)
+                             .where(Application.clock_suspended_at.is_not(None))) == 1
+    assert db.session.scalar(select(func.count()).select_from(Office).where(Office.four_eyes)) >= 1
 
 
 def test_make_runs_demo_command_loads_an_empty_database_and_says_where_to_log_in(app, monkeypatch):
