@@ -84,3 +84,18 @@ class CompanyView(InstructorView, BaseView):
         flash(_("Le numéro EORI %(number)s est invalidé ; le titulaire en est informé.", number=company.eori),
               "success")
         return redirect(url_for(".show", company_id=company.id))
+
+    @expose("/<int:company_id>/reactiver", methods=("POST",))
+    def reactivate(self, company_id: int):
+        company = self._company(company_id)
+        if not officer_may_instruct(current_user, company):
+            abort(404)
+        try:
+            _call(lambda: eori.reactivate(current_user, company, request.form.get("reactivation_comment", "")))
+        except WorkflowError as exc:
+            flash(str(exc.message), "error")
+            return self.show(company_id, 409 if isinstance(exc, StaleFile) else 422,
+                             {exc.field: str(exc.message)} if exc.field else {})
+        flash(_("Le numéro EORI %(number)s est de nouveau valide ; le titulaire en est informé.", number=company.eori),
+              "success")
+        return redirect(url_for(".show", company_id=company.id))

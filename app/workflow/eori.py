@@ -16,12 +16,14 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from app.extensions import db
+from app import background
 from app.models import (
     Application, ApplicationKind, ApplicationStatus, Certification, Company, EoriBasis, EoriRequest, PersonType,
-    Role, User,
+    Registration, RevocationGround, Role, User,
 )
 from app.models._time import utcnow
 from app.models.applications import EDITABLE_STATUSES
+from app.models.registrations import ACTIVE_REGISTRATION_STATUSES
 from app.notifications import email_context, queue_email
 from app.workflow import eori_rules, kernel
 from app.workflow.applications import (
@@ -174,7 +176,8 @@ def invalidation_reason(value, field_name) -> str:
 
 
 @transition(EORI_NUMBER, "invalidate", source=(EORI_VALID,), target=EORI_INVALIDATED, by=(OFFICE,),
-            label=_l("Invalider le numéro EORI"), events=("eori_invalidated",), emails=("eori_invalidated",),
+            label=_l("Invalider le numéro EORI"), events=("eori_invalidated", "revoked"),
+            emails=("eori_invalidated", "revoked"), effects=(background.REX_TRANSMISSIONS,),
             wrong_status=_l("Ce numéro EORI est déjà invalidé."),
             inputs={"reason": invalidation_reason,
                     "comment": required_text(_l("Le commentaire de l'invalidation est obligatoire."))})
@@ -190,6 +193,51 @@ def invalidate(actor: User, company: Company, reason: str, on: date | None, comm
            comment=f"{company.eori} — {INVALIDATION_REASONS[reason]} ({on:%d/%m/%Y}). {comment}")
     queue_email("eori_invalidated", company.email, company=company, on=on,
                 reason=str(INVALIDATION_REASONS[reason]), comment=comment,
+                base_url=email_context(application)["base_url"])
+    if reason == "ceased":
+        _revoke_live_registration(actor, company, on)
+    return company
+
+
+def _revoke_live_registration(actor: User, company: Company, on: date) -> None:
+    """Cessation of activity: the company's live REX registration is revoked on that ground (IA Art. 89(2)) and
+    the Commission told. No hearing: the fact is the invalidation itself (docs/decisions.md)."""
+    from app.workflow import hearing, registrations
+    live = db.session.scalar(select(Registration).where(Registration.company_id == company.id,
+                                                        Registration.status.in_(ACTIVE_REGISTRATION_STATUSES)))
+    if live is None:
+        return
+    kernel.lock_row(live)
+    hearing.clear(live)
+    registrations.revoke.__wrapped__(
+        actor, live, RevocationGround.CEASED_TO_EXIST,
+        str(_l("Numéro EORI %(number)s invalidé le %(date)s (cessation de l'activité).", number=company.eori,
+               date=f"{on:%d/%m/%Y}")))
+
+
+def reactivation_allowed(actor: User, company: Company):
+    """invalidated on cessation of activity (a number given up at the holder's request is not taken back)"""
+    if company.eori_invalidation_reason != "ceased":
+        return _l("Seul un numéro invalidé pour cessation d'activité peut être réactivé.")
+    return None
+
+
+@transition(EORI_NUMBER, "reactivate", source=(EORI_INVALIDATED,), target=EORI_VALID, by=(OFFICE,),
+            label=_l("Réactiver le numéro EORI"), guard=reactivation_allowed,
+            events=("eori_reactivated",), emails=("eori_reactivated",),
+            wrong_status=_l("Ce numéro EORI est valide."),
+            inputs={"comment": required_text(_l("Le commentaire de la réactivation est obligatoire."),
+                                             field="reactivation_comment")})
+def reactivate(actor: User, company: Company, comment: str) -> Company:
+    """The firm resumes its activity: the same number is valid again (the public check says so). Its REX
+    registration, revoked on the cessation, is not restored: the holder applies again (a new period)."""
+    invalidated_on = company.eori_invalidated_on
+    company.eori_invalidated_on = None
+    company.eori_invalidation_reason = None
+    application = granting_application(company)
+    record(application, "eori_reactivated", actor, office_id=company.office_id,
+           comment=f"{company.eori} — {comment} ({_l('invalidé le')} {invalidated_on:%d/%m/%Y})")
+    queue_email("eori_reactivated", company.email, company=company, comment=comment,
                 base_url=email_context(application)["base_url"])
     return company
 

@@ -45,6 +45,7 @@ EVENT_LABELS = {
     "deregistration_requested": _l("Radiation de l'enregistrement demandée par le titulaire"),
     "eori_granted": _l("Numéro EORI attribué"),
     "eori_invalidated": _l("Numéro EORI invalidé"),
+    "eori_reactivated": _l("Numéro EORI réactivé"),
     "certification_requested": _l("Demande d'habilitation déposée"),
     "certification_approved": _l("Habilitation accordée"),
     "certification_refused": _l("Habilitation refusée"),

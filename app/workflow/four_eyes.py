@@ -19,6 +19,7 @@ from contextvars import ContextVar
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
+from app import background
 from app.extensions import db
 from app.models import Application, ApplicationStatus, DecisionProposal, Registration, User
 from app.models._time import utcnow
@@ -185,14 +186,19 @@ def _approve(actor, obj, proposal: DecisionProposal):
 
 @transition(APPLICATION, "approve_decision", source=OPEN, target=None, by=(OFFICE,),
             label=_l("Valider la décision"), guard=may_approve,
-            events=("decision_approved", "granted", "rejected"))
+            events=("decision_approved", "granted", "rejected", "eori_granted", "modification_validated",
+                    "new_version", "modification_refused"),
+            emails=("granted", "rejected", "eori_granted", "modification_validated", "modification_refused"),
+            effects=(background.REX_TRANSMISSIONS,))
 def approve_decision(actor: User, application: Application):
     """A second officer or a supervisor of the office: the proposed decision takes effect, with its email."""
     return _approve(actor, application, pending_proposal(application))
 
 
 @transition(REGISTRATION, "approve_decision", source=LIVE, target=None, by=(OFFICE,),
-            label=_l("Valider la décision"), guard=may_approve, events=("decision_approved", "revoked"))
+            label=_l("Valider la décision"), guard=may_approve,
+            events=("decision_approved", "revoked", "rejected", "draft_abandoned"), emails=("revoked",),
+            effects=(background.REX_TRANSMISSIONS,))
 def approve_revocation(actor: User, registration: Registration):
     """A second officer or a supervisor of the office: the proposed revocation takes effect."""
     return _approve(actor, registration, pending_proposal(registration))

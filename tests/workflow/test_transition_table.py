@@ -17,7 +17,7 @@ from app.models import (
     HistoryEvent, OutboxEmail, Registration, RexTransmission, Role,
 )
 from app.models.transmissions import REX_ERROR
-from app.workflow import certifications, clock, eori, hearing, kernel, registrations
+from app.workflow import certifications, clock, eori, four_eyes, hearing, kernel, registrations
 from app.workflow.documents import add_document
 from app.workflow.instruction import assign
 from app.workflow.table import render
@@ -91,6 +91,9 @@ def _rex_file(factory, case_people, status, company, holder):
     workflow.submit(holder, application)
     if status == "incomplete":
         workflow.request_information(officer, application, "Précisez vos marchandises.")
+    elif status == "proposed":  # four eyes: a grant proposed, awaiting a second officer
+        application.office.four_eyes = True
+        four_eyes.propose_grant(officer, application)
     elif status == "incomplete_suspended":
         workflow.request_information(officer, application, "Précisez vos marchandises.")
         clock.suspend_clock(officer, application, "Vérification demandée à la DGCCRF.")
@@ -264,6 +267,11 @@ INPUTS = {
     ("registration", "abandon_revocation"): lambda case, actor: (("Observations convaincantes.",), {}),
     ("registration", "cancel_revocation"): lambda case, actor: (("Erreur de saisie.",), {}),
     ("registration", "confirm_deregistration"): lambda case, actor: (("Radiation confirmée.",), {}),
+    ("eori_number", "reactivate"): lambda case, actor: (("Reprise d'activité.",), {}),
+    ("application", "propose_rejection"): lambda case, actor: (("Motif du rejet.",), {}),
+    ("application", "return_proposal"): lambda case, actor: (("À revoir.",), {}),
+    ("registration", "propose_revocation"): lambda case, actor: (("Conditions non remplies.",), {}),
+    ("registration", "return_proposal"): lambda case, actor: (("À revoir.",), {}),
     ("eori_number", "invalidate"): lambda case, actor: (("holder_request", None, "À la demande du titulaire."), {}),
     ("certification_request", "refuse"): lambda case, actor: (("Mandat absent.",), {}),
 }
@@ -287,8 +295,9 @@ def _cases():
         for kind in kinds:
             for status in STATUSES[t.subject.name]:
                 cases.add((t.subject.name, kind, status, t.name))
-            if kind == REX:  # a suspended clock (issue 17): one kind is enough, the clock is the same for all
+            if kind == REX:  # issue 17: one kind is enough, the clock and four eyes are the same for all
                 cases.add((t.subject.name, kind, "incomplete_suspended", t.name))
+                cases.add((t.subject.name, kind, "proposed", t.name))
     return sorted(cases, key=lambda c: (c[0], str(c[1]), c[2], c[3]))
 
 
@@ -305,7 +314,9 @@ def expected(transition, actor, obj) -> bool:
         return False
     if transition.subject.status(obj) not in transition.source:
         return False
-    return transition.guard is None or transition.guard(actor, obj) is None
+    if transition.guard is not None and transition.guard(actor, obj) is not None:
+        return False
+    return kernel.cross_refusal(transition, actor, obj) is None  # four eyes (app/workflow/four_eyes.py)
 
 
 def state(obj) -> dict:
