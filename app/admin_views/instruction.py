@@ -15,7 +15,7 @@ from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.queries import files, reference
-from app.workflow import clock, four_eyes, instruction, registrations
+from app.workflow import applications, clock, four_eyes, instruction, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -81,6 +81,8 @@ class InstructionView(InstructorView, BaseView):
             transmissions=files.transmissions_of_application(application.id),
             modified=registrations.modified_sections(application) if application.registration_id else {},
             clock=clock, pending_proposal=four_eyes.pending_proposal, action_label=four_eyes.action_label,
+            earlier=applications.earlier_revocation(application) if application.kind.value == "REX" else None,
+            ground_label=registrations.ground_label,
         ), status_code
 
     @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))
@@ -103,7 +105,8 @@ class InstructionView(InstructorView, BaseView):
     @expose("/<int:application_id>/proposer-octroi", methods=("POST",))
     def propose_grant(self, application_id: int):
         application = self._application(application_id)
-        return self._run(application, lambda: four_eyes.propose_grant(current_user, application, _version()),
+        return self._run(application, lambda: four_eyes.propose_grant(
+            current_user, application, request.form.get("remedy_note"), _version()),
                          _("La décision est proposée : elle prendra effet lorsqu'un second agent l'aura validée."))
 
     @expose("/<int:application_id>/proposer-rejet", methods=("POST",))
@@ -154,7 +157,8 @@ class InstructionView(InstructorView, BaseView):
         result = {}
 
         def act():
-            result["granted"] = workflow.grant(current_user, application, _version())
+            extra = {"remedy_note": request.form.get("remedy_note")} if application.kind.value == "REX" else {}
+            result["granted"] = workflow.grant(current_user, application, _version(), **extra)
         granted = {"EORI": _("Numéro EORI attribué."), "REX_MODIFICATION": _("Modification validée : nouvelle "
                                                                              "version de l'autorisation.")}
         response = self._run(application, act, granted.get(application.kind.value, _("Autorisation octroyée.")))

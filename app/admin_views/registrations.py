@@ -47,7 +47,7 @@ class RegistrationView(InstructorView, BaseView):
         application = registration.application
         return self.render(
             "admin/registration.html", registration=registration, application=application,
-            versions=registrations.versions_of(registration),
+            versions=registrations.versions_of(registration), periods=registrations.periods_of(registration),
             pending=registrations.pending_modification(registration),
             history=files.registration_history(registration.id), thread=files.registration_thread(registration.id),
             labels=reference.heading_labels([g.heading for g in application.goods_lines]),

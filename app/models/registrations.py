@@ -72,6 +72,12 @@ class Registration(db.Model):
     hearing_answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hearing_reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     hearing_period_ended_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # A re-registration after a revocation is a new registration period under the same number (issue 17): 1 for
+    # the first grant, +1 for each grant after a revocation; the versions of a period share its period_no.
+    period_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    # At a grant after a revocation for incorrect statements or data not kept up to date (IA Art. 89(3)(d), (4)):
+    # the officer's note confirming the cause was remedied.
+    remedy_note: Mapped[str | None] = mapped_column(Text)
     # Versions share the number: 1 for the grant, +1 for each validated modification.
     version_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

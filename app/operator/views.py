@@ -76,7 +76,8 @@ def _render_registration(reg: Registration, comment_form, deregistration_form, c
     application = reg.application
     return render_template(
         "operator/registration.html", registration=reg, application=application,
-        versions=registration_workflow.versions_of(reg), pending=registration_workflow.pending_modification(reg),
+        versions=registration_workflow.versions_of(reg), periods=registration_workflow.periods_of(reg),
+        pending=registration_workflow.pending_modification(reg),
         ground=registration_workflow.ground_label(reg.revocation_ground),
         history=files.registration_history(reg.id), thread=files.registration_thread(reg.id),
         comment_form=comment_form, deregistration_form=deregistration_form,

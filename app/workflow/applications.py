@@ -16,14 +16,14 @@ from datetime import timedelta
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.exc import IntegrityError
 
 from app import background
 from app.extensions import db
 from app.models import (
     Application, ApplicationKind, ApplicationRelation, ApplicationStatus, Company, Contact, DiscussionMessage, Document,
-    GoodsLine, PublicationConsent, Registration, RegistrationStatus, Role, Undertaking, User,
+    GoodsLine, PublicationConsent, Registration, RegistrationStatus, RevocationGround, Role, Undertaking, User,
 )
 from app.models._time import utcnow
 from app.models.applications import EDITABLE_STATUSES, PENDING_STATUSES
@@ -377,12 +377,34 @@ def registration_number(company: Company) -> str:
     return f"FRREX{company.eori}"
 
 
+# A revocation on these grounds obliges the holder to prove the cause remedied before a new registration
+# (IA Art. 89(3)(d) and (4); the "revoked" email says so): the grant asks the officer to confirm it.
+REMEDY_GROUNDS = (RevocationGround.INCORRECT_STATEMENTS, RevocationGround.DATA_NOT_UP_TO_DATE)
+REMEDY_REQUIRED = _l("Confirmez qu'il a été remédié à la cause de la révocation antérieure : la note est "
+                     "obligatoire.")
+
+
+def earlier_revocation(application: Application) -> Registration | None:
+    """The holder's last registration, if it was revoked on a ground that must be remedied before a new one."""
+    if application.company_id is None:
+        return None
+    last = db.session.scalar(select(Registration).where(Registration.company_id == application.company_id)
+                             .order_by(Registration.period_no.desc(), Registration.version_no.desc(),
+                                       Registration.id.desc()).limit(1))
+    if last is not None and last.status == RegistrationStatus.REVOKED and last.revocation_ground in REMEDY_GROUNDS:
+        return last
+    return None
+
+
 @transition(APPLICATION, "grant", kinds=(REX,), source=(S.UNDER_REVIEW,), target=S.GRANTED, by=(OFFICE,),
             label=_l("Octroyer"), events=("granted",), emails=("granted",),
-            effects=(background.REX_TRANSMISSIONS,))
-def grant_rex(actor: User, application: Application) -> Registration:
-    """Officer: under_review -> granted; the first version of a registration, numbered after the holder's EORI,
-    valid from the receipt of the complete file, and sent to the Commission's REX."""
+            effects=(background.REX_TRANSMISSIONS,), inputs={"remedy_note": optional_text()})
+def grant_rex(actor: User, application: Application, expected_version: int | None = None,
+              remedy_note: str | None = None) -> Registration:
+    """Officer: under_review -> granted; the first version of a registration period, numbered after the holder's
+    EORI, valid from the receipt of the complete file, and sent to the Commission's REX. After a revocation the
+    number is the same and a new period starts; after one for incorrect statements or data not kept up to date,
+    the officer's note that the cause was remedied is required."""
     from app.workflow.rex import queue_transmission
 
     conflict = db.session.scalar(select(Registration.number).where(
@@ -390,16 +412,22 @@ def grant_rex(actor: User, application: Application) -> Registration:
         Registration.status.in_((RegistrationStatus.GRANTED, RegistrationStatus.MODIFICATION_REQUESTED))))
     if conflict:
         raise WorkflowError(_l("L'opérateur détient déjà l'enregistrement %(number)s.", number=conflict))
+    if earlier_revocation(application) is not None and not remedy_note:
+        raise WorkflowError(REMEDY_REQUIRED, field="remedy_note")
+    number = registration_number(application.company)
+    periods = db.session.scalar(select(func.max(Registration.period_no)).where(Registration.number == number))
     mark_decided(application, S.GRANTED)
     now = application.decided_at
     registration = Registration(
-        number=registration_number(application.company), company_id=application.company_id,
+        number=number, company_id=application.company_id,
         application_id=application.id, office_id=application.office_id,
         registered_on=now.date(), valid_from=(application.received_complete_at or now).date(),
-        status=RegistrationStatus.GRANTED, updated_at=now)
+        status=RegistrationStatus.GRANTED, updated_at=now, period_no=(periods or 0) + 1, remedy_note=remedy_note)
     db.session.add(registration)
     db.session.flush()
-    record(application, "granted", actor, registration=registration)
+    record(application, "granted", actor, registration=registration,
+           comment=str(_l("Cause de la révocation antérieure remédiée : %(note)s", note=remedy_note))
+           if remedy_note else None)
     queue_email("granted", application.exporter_email, **email_context(application, registration=registration))
     queue_transmission(registration, application, "register")
     return registration

@@ -21,14 +21,14 @@ from sqlalchemy import select
 
 from app import background
 from app.extensions import db
-from app.models import Application, ApplicationStatus, DecisionProposal, Registration, User
+from app.models import Application, ApplicationKind, ApplicationStatus, DecisionProposal, Registration, User
 from app.models._time import utcnow
 from app.models.proposals import PROPOSAL_APPROVED, PROPOSAL_PENDING, PROPOSAL_RETURNED
 from app.models.registrations import ACTIVE_REGISTRATION_STATUSES
 from app.workflow import hearing, kernel
-from app.workflow.errors import WrongStatus
+from app.workflow.errors import WorkflowError, WrongStatus
 from app.workflow.history import record
-from app.workflow.kernel import required_text, transition
+from app.workflow.kernel import optional_text, required_text, transition
 from app.workflow.subjects import APPLICATION, OFFICE, REGISTRATION
 
 S = ApplicationStatus
@@ -136,10 +136,15 @@ def _propose(actor, application, action, reason=None, registration=None) -> Deci
 
 
 @transition(APPLICATION, "propose_grant", source=(S.UNDER_REVIEW,), target=None, by=(OFFICE,),
-            label=_l("Proposer l'octroi"), guard=may_propose, events=("decision_proposed",))
-def propose_grant(actor: User, application: Application) -> DecisionProposal:
-    """Four eyes: the grant (or the validation of a modification, the attribution of an EORI number) proposed."""
-    return _propose(actor, application, "grant")
+            label=_l("Proposer l'octroi"), guard=may_propose, events=("decision_proposed",),
+            inputs={"remedy_note": optional_text()})
+def propose_grant(actor: User, application: Application, remedy_note: str | None = None) -> DecisionProposal:
+    """Four eyes: the grant (or the validation of a modification, the attribution of an EORI number) proposed;
+    after a revocation to be remedied, with the note that it was (carried to the grant)."""
+    from app.workflow.applications import REMEDY_REQUIRED, earlier_revocation
+    if application.kind == ApplicationKind.REX and earlier_revocation(application) is not None and not remedy_note:
+        raise WorkflowError(REMEDY_REQUIRED, field="remedy_note")
+    return _propose(actor, application, "grant", remedy_note)
 
 
 @transition(APPLICATION, "propose_rejection", source=OPEN, target=None, by=(OFFICE,),
@@ -175,6 +180,8 @@ def _approve(actor, obj, proposal: DecisionProposal):
         if refused is not None:
             raise WrongStatus(refused)
         body = decision.function.__wrapped__
+        if proposal.action == "grant" and obj.kind == ApplicationKind.REX:
+            return body(actor, obj, remedy_note=proposal.reason)
         if proposal.action == "grant":
             return body(actor, obj)
         if proposal.action == "reject":

@@ -76,9 +76,22 @@ def _notify(template: str, registration: Registration, **extra) -> None:
 
 
 def versions_of(registration: Registration) -> list[Registration]:
-    """Every version of a registration's number, newest first ('Version antérieure' for the older ones)."""
-    return list(db.session.scalars(select(Registration).where(Registration.number == registration.number)
+    """Every version of a registration period, newest first ('Version antérieure' for the older ones)."""
+    return list(db.session.scalars(select(Registration).where(Registration.number == registration.number,
+                                                              Registration.period_no == registration.period_no)
                                    .order_by(Registration.version_no.desc(), Registration.id.desc())))
+
+
+def periods_of(registration: Registration) -> list[Registration]:
+    """The registration periods of a number (a re-registration after a revocation opens a new one), newest first,
+    each as its latest version: its own validity and revocation dates."""
+    rows = db.session.scalars(select(Registration).where(Registration.number == registration.number)
+                              .order_by(Registration.period_no.desc(), Registration.version_no.desc(),
+                                        Registration.id.desc()))
+    latest = {}
+    for row in rows:
+        latest.setdefault(row.period_no, row)
+    return list(latest.values())
 
 
 def pending_modification(registration: Registration) -> Application | None:
@@ -204,7 +217,8 @@ def validate_modification(actor: User, application: Application) -> Registration
     version = Registration(
         number=current.number, company_id=current.company_id, application_id=application.id,
         office_id=application.office_id, registered_on=now.date(), valid_from=current.valid_from,
-        status=R.GRANTED, version_no=current.version_no + 1, created_at=now, updated_at=now)
+        status=R.GRANTED, version_no=current.version_no + 1, period_no=current.period_no,
+        remedy_note=current.remedy_note, created_at=now, updated_at=now)
     hearing.carry_over(current, version)
     db.session.add(version)
     db.session.flush()

@@ -75,3 +75,52 @@ def test_a_number_given_up_at_the_holders_request_is_not_reactivated(officer, re
     eori.invalidate(officer, company, "holder_request", date.today(), "Courrier.")
     with pytest.raises(workflow.WrongStatus):
         eori.reactivate(officer, company, "Reprise.")
+
+
+def _regrant_file(factory, operator, company):
+    return factory.submitted(operator, company)
+
+
+def test_a_re_registration_is_a_new_period_under_the_same_number(factory, operator, company, officer, registration):
+    from tests.hearing_helpers import revoke_after_hearing
+    from app.workflow import registrations
+    revoke_after_hearing(officer, registration, "no_longer_exports", "Plus d'exportations.")
+    again = workflow.grant(officer, _regrant_file(factory, operator, company))
+    assert again.number == registration.number
+    assert (registration.period_no, again.period_no) == (1, 2)
+    assert registrations.versions_of(again) == [again]
+    assert [p.id for p in registrations.periods_of(again)] == [again.id, registration.id]
+
+
+def test_a_grant_after_a_revocation_for_incorrect_statements_needs_the_remedy_note(factory, client, operator,
+                                                                                   company, officer, registration):
+    from tests.hearing_helpers import revoke_after_hearing
+    revoke_after_hearing(officer, registration, "incorrect_statements", "Attestations erronées.")
+    application = _regrant_file(factory, operator, company)
+    with pytest.raises(workflow.WorkflowError) as missing:
+        workflow.grant(officer, application)
+    assert missing.value.field == "remedy_note"
+    again = workflow.grant(officer, application, remedy_note="Procédure de contrôle interne des origines en place.")
+    assert again.remedy_note.startswith("Procédure")
+    event = db.session.scalar(select(HistoryEvent).where(HistoryEvent.kind == "granted",
+                                                         HistoryEvent.registration_id == again.id))
+    assert "Procédure de contrôle interne" in event.comment
+
+
+def test_the_officer_sees_the_earlier_revocation_and_the_grant_refuses_without_the_note(factory, client, login,
+                                                                                       operator, company, officer,
+                                                                                       registration):
+    from tests.hearing_helpers import revoke_after_hearing
+    revoke_after_hearing(officer, registration, "data_not_up_to_date", "Adresse non mise à jour.")
+    application = _regrant_file(factory, operator, company)
+    application_id, version = application.id, application.version
+    login(officer)
+    page = client.get(f"/admin/dossier/{application_id}").get_data(as_text=True)
+    assert 'id="revocation-anterieure"' in page and "non tenues à jour" in page
+    assert "Mesures prises pour remédier à la cause de la révocation" in page
+    response = client.post(f"/admin/dossier/{application_id}/octroyer", data={"version": version, "remedy_note": ""})
+    assert response.status_code == 422
+    assert "la note est obligatoire" in response.get_data(as_text=True)
+    response = client.post(f"/admin/dossier/{application_id}/octroyer",
+                           data={"version": version, "remedy_note": "Adresse mise à jour au RCS."})
+    assert response.status_code == 302
