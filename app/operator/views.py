@@ -16,7 +16,7 @@ from app.operator.common import (
 )
 from app.operator.forms import AbandonForm, CommentForm, ComplementForm, DeregistrationForm, ObservationsForm
 from app.queries import files, reference
-from app.workflow import hearing
+from app.workflow import consent, hearing
 from app.workflow import registrations as registration_workflow
 from app.workflow.documents import add_document, may_download, remove_document
 
@@ -133,6 +133,21 @@ def present_observations(registration_id: int):
             else:
                 flash(str(exc.message), "danger")
     return _render_registration(reg, CommentForm(), DeregistrationForm(), 422, observations_form=form)
+
+
+@bp.post("/autorisations/<int:registration_id>/consentement")
+@operator_required
+def change_consent(registration_id: int):
+    reg = registration_or_404(registration_id)
+    give = request.form.get("consent") == "1"
+    try:
+        (consent.give_consent if give else consent.withdraw_consent)(current_user, reg)
+        flash(_("Votre consentement à la publication est enregistré : le registre public l'applique dès maintenant.")
+              if give else _("Votre consentement est retiré : le registre public ne publie plus que le numéro, le "
+                             "statut et les dates."), "success")
+    except workflow.WorkflowError as exc:
+        flash(str(exc.message), "danger")
+    return redirect(url_for("operator.registration", registration_id=reg.id) + "#publication")
 
 
 @bp.post("/autorisations/<int:registration_id>/message")

@@ -44,6 +44,8 @@ EVENT_LABELS = {
     "revocation_abandoned": _l("Procédure de révocation abandonnée"),
     "deregistration_requested": _l("Radiation de l'enregistrement demandée par le titulaire"),
     "eori_granted": _l("Numéro EORI attribué"),
+    "consent_withdrawn": _l("Consentement à la publication des données retiré"),
+    "consent_given": _l("Consentement à la publication des données donné"),
     "eori_invalidated": _l("Numéro EORI invalidé"),
     "eori_reactivated": _l("Numéro EORI réactivé"),
     "certification_requested": _l("Demande d'habilitation déposée"),
