@@ -50,6 +50,8 @@ class Config:
     # this many hours after login.
     SESSION_IDLE_MINUTES_STAFF = int(os.environ.get("SESSION_IDLE_MINUTES_STAFF", "30"))
     SESSION_IDLE_MINUTES_OPERATOR = int(os.environ.get("SESSION_IDLE_MINUTES_OPERATOR", "120"))
+    # Sent emails are purged this many days after their sending (app/workflow/retention.py, issue 17).
+    SENT_EMAIL_RETENTION_DAYS = int(os.environ.get("SENT_EMAIL_RETENTION_DAYS", "365"))
     SESSION_LIFETIME_HOURS = int(os.environ.get("SESSION_LIFETIME_HOURS", "12"))
     # No "remember me" box today; should one come, its cookie follows the session cookie.
     REMEMBER_COOKIE_SECURE = FORCE_HTTPS

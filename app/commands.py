@@ -1,6 +1,7 @@
 """Command-line interface: flask --app wsgi <command>."""
 import click
 from flask import Flask
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from app.extensions import db
@@ -84,6 +85,20 @@ def register(app: Flask) -> None:
             db.session.add(Certification(user_id=user.id, company_id=company.id, on_behalf=client))
             db.session.commit()
         click.echo(f"{user.username} certified for {company}")
+
+    @app.cli.command("purge-retention")
+    @click.option("--dry-run", is_flag=True, help="Say what would be purged, purge nothing.")
+    def purge_retention(dry_run: bool):
+        """Purge the personal data of registrations revoked and EORI numbers invalidated more than 10 calendar
+        years ago (an anonymous trace stays), and the sent emails older than SENT_EMAIL_RETENTION_DAYS."""
+        from app.workflow import retention
+        with force_locale("fr"):
+            result = retention.purge(dry_run=dry_run)
+        verb = "would purge" if dry_run else "purged"
+        click.echo(f"{verb}: {len(result['registrations'])} registration period(s)"
+                   f" {' '.join(result['registrations'])}".rstrip())
+        click.echo(f"{verb}: {len(result['eori_numbers'])} EORI number(s) {' '.join(result['eori_numbers'])}".rstrip())
+        click.echo(f"{verb}: {result['sent_emails']} sent email(s)")
 
     @app.cli.command("workflow")
     def workflow_table():

@@ -8,6 +8,7 @@ PERIODIC = [
     ("send_deadline_reminders", "jobs.deadlines.send_deadline_reminders", 900),
     ("end_hearing_periods", "jobs.hearing.end_hearing_periods", 900),
     ("send_hearing_reminders", "jobs.hearing.send_hearing_reminders", 3600),
+    ("purge_retention", "jobs.retention.purge_retention", 86400),
     ("transmit_rex", "jobs.rex.transmit_pending", 60),
     ("deliver_outbox", "jobs.outbox.deliver_outbox", 60),
     ("purge_sessions", "jobs.sessions.purge_sessions", 3600),

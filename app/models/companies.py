@@ -1,7 +1,7 @@
 """Companies: EORI holders for which operators file."""
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import Boolean, Date, ForeignKey, String, false
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.extensions import db
@@ -28,6 +28,8 @@ class Company(db.Model):
     # DA Art. 7: invalidated at the holder's request or on cessation of activity; data kept 10 years after.
     eori_invalidated_on: Mapped[date | None] = mapped_column(Date)
     eori_invalidation_reason: Mapped[str | None] = mapped_column(String(20))
+    # The personal data were purged, 10 calendar years after the invalidation (issue 17): an anonymous trace stays.
+    data_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     def __str__(self) -> str:
         return f"{self.name} ({self.eori})"

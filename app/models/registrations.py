@@ -78,6 +78,8 @@ class Registration(db.Model):
     # At a grant after a revocation for incorrect statements or data not kept up to date (IA Art. 89(3)(d), (4)):
     # the officer's note confirming the cause was remedied.
     remedy_note: Mapped[str | None] = mapped_column(Text)
+    # The personal data of the period were purged, 10 calendar years after its revocation (issue 17).
+    data_purged_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Versions share the number: 1 for the grant, +1 for each validated modification.
     version_no: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow,

@@ -4,7 +4,7 @@
 Importing the package declares every transition: each module below adds its own to the table.
 """
 from app.workflow import (  # noqa: F401
-    certifications, clock, consent, deadlines, documents, eori, four_eyes, hearing, instruction, registrations,
+    certifications, clock, consent, deadlines, documents, eori, four_eyes, hearing, instruction, registrations, retention,
 )
 from app.workflow.applications import (
     abandon, abandon_draft, comment, complete, create_draft, duplicate, grant, may_duplicate, reject,

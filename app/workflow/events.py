@@ -47,6 +47,7 @@ EVENT_LABELS = {
     "consent_withdrawn": _l("Consentement à la publication des données retiré"),
     "consent_given": _l("Consentement à la publication des données donné"),
     "eori_invalidated": _l("Numéro EORI invalidé"),
+    "data_purged": _l("Données purgées"),
     "eori_reactivated": _l("Numéro EORI réactivé"),
     "certification_requested": _l("Demande d'habilitation déposée"),
     "certification_approved": _l("Habilitation accordée"),

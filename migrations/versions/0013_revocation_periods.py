@@ -1,4 +1,4 @@
-"""registration periods under one number; the remedy note of a grant after a revocation
+"""registration periods under one number; the remedy note of a grant after a revocation; purge marks
 
 Issue 17: a re-registration after a revocation is a new registration period under the same number
 (registration.period_no); a grant after a revocation for incorrect statements or data not kept up to date
@@ -24,6 +24,9 @@ def upgrade():
     with op.batch_alter_table('registration', schema=None) as batch_op:
         batch_op.add_column(sa.Column('period_no', sa.Integer(), server_default='1', nullable=False))
         batch_op.add_column(sa.Column('remedy_note', sa.Text(), nullable=True))
+        batch_op.add_column(sa.Column('data_purged_at', sa.DateTime(timezone=True), nullable=True))
+    with op.batch_alter_table('company', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('data_purged_at', sa.DateTime(timezone=True), nullable=True))
     op.execute("""
         UPDATE registration SET period_no = 1 + (
             SELECT count(*) FROM registration AS earlier
@@ -33,6 +36,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table('company', schema=None) as batch_op:
+        batch_op.drop_column('data_purged_at')
     with op.batch_alter_table('registration', schema=None) as batch_op:
+        batch_op.drop_column('data_purged_at')
         batch_op.drop_column('remedy_note')
         batch_op.drop_column('period_no')
