@@ -28,9 +28,12 @@ from app.extensions import db  # noqa: E402
 from app.models._time import utcnow  # noqa: E402
 
 
-def prepare(expired: int, seed: int) -> None:
+def prepare(expired: int, seed: int, extended_every: int = 10, suspended_every: int = 20) -> None:
     """Exactly `expired` incomplete files past their deadline (turning files under review incomplete if
-    there are too few), every other incomplete file due in the next 30 days, reminders unsent."""
+    there are too few), every other incomplete file due in the next 30 days, reminders unsent. Then the legal
+    clock of issue 17 (app/workflow/clock.py): one expired file in `extended_every` had its period extended past
+    now, one in `suspended_every` has its clock suspended (no deadline, what was left kept), and as many of the
+    files still running are extended or suspended too; neither kind is due."""
     now = utcnow()
     with db.engine.begin() as conn:
         # Undo an earlier run: the files it rejected were incomplete, holding their company's pending slot.
@@ -48,8 +51,19 @@ def prepare(expired: int, seed: int) -> None:
                 answer_deadline = CASE WHEN r.n <= :expired
                     THEN :now - (r.n % 86400) * interval '1 minute' - interval '1 second'
                     ELSE :now + (1 + r.n % 43000) * interval '1 minute' END,
-                reminder_7_sent_at = NULL, reminder_1_sent_at = NULL
+                reminder_7_sent_at = NULL, reminder_1_sent_at = NULL,
+                deadline_extension_days = 0, clock_suspended_at = NULL, clock_remaining_seconds = NULL,
+                clock_suspended_seconds = 0
             FROM ranked r WHERE a.id = r.id"""), {"seed": str(seed), "expired": expired, "now": now})
+        if extended_every:
+            conn.execute(text("""UPDATE application SET deadline_extension_days = 15,
+                    answer_deadline = answer_deadline + interval '15 days' + CASE WHEN answer_deadline <= :now
+                        THEN (:now - answer_deadline) ELSE interval '0' END
+                WHERE status = 'incomplete' AND id % :every = 1"""), {"every": extended_every, "now": now})
+        if suspended_every:
+            conn.execute(text("""UPDATE application SET clock_suspended_at = :now - interval '2 days',
+                    clock_remaining_seconds = 864000, clock_suspended_seconds = 0, answer_deadline = NULL
+                WHERE status = 'incomplete' AND id % :every = 2"""), {"every": suspended_every, "now": now})
         conn.execute(text("DELETE FROM outbox_email"))
         conn.execute(text("DELETE FROM history_event WHERE kind = 'rejected_automatically'"))
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
@@ -77,6 +91,8 @@ def main(argv=None) -> int:
     parser.add_argument("--reload", action="store_true")
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--target-s", type=float, default=30.0)
+    parser.add_argument("--extended-every", type=int, default=10, help="1 incomplete file in N extended (0: none)")
+    parser.add_argument("--suspended-every", type=int, default=20, help="1 incomplete file in N suspended (0: none)")
     parser.add_argument("--redis-url", default="redis://127.0.0.1:6379/15",
                         help="where the sweep enqueues the email delivery, as in production (a database of its own, "
                              "emptied after the run); '' delivers in-process inside the timed sweep")
@@ -91,10 +107,16 @@ def main(argv=None) -> int:
 
     with app.app_context():
         log(f"\npreparing: {args.expired:,} of {args.files:,} files incomplete past their deadline")
-        prepare(args.expired, args.seed)
+        prepare(args.expired, args.seed, args.extended_every, args.suspended_every)
         with db.engine.connect() as conn:
             counts = dict(conn.execute(text("SELECT status, count(*) FROM application GROUP BY status")).all())
         log("statuses: " + ", ".join(f"{k} {v:,}" for k, v in sorted(counts.items())))
+        with db.engine.connect() as conn:
+            clock = conn.execute(text("""SELECT count(*) FILTER (WHERE deadline_extension_days > 0),
+                count(*) FILTER (WHERE clock_suspended_at IS NOT NULL),
+                count(*) FILTER (WHERE answer_deadline <= now())
+                FROM application WHERE status = 'incomplete'""")).one()
+        log(f"incomplete files: {clock[0]:,} extended, {clock[1]:,} suspended, {clock[2]:,} due")
         now = utcnow()
         log("\nEXPLAIN ANALYZE of the sweep's selection query (app.workflow.deadlines.due_query):\n" + explain(now))
 
@@ -113,6 +135,10 @@ def main(argv=None) -> int:
         started = time.perf_counter()
         again = sweep_deadlines(now=now)
         log(f"second sweep: {again} in {time.perf_counter() - started:.2f} s")
+        with db.engine.connect() as conn:
+            wrongly = conn.scalar(text("""SELECT count(*) FROM application WHERE status = 'rejected'
+                AND (clock_suspended_at IS NOT NULL OR deadline_extension_days > 0)"""))
+        log(f"suspended or extended files rejected by mistake: {wrongly}")
         log("\nEXPLAIN ANALYZE after the sweep (nothing due; the partial index holds the incomplete files only):\n"
             + explain(now))
         db.session.remove()
