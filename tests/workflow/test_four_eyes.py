@@ -125,3 +125,17 @@ def test_a_modification_validated_with_four_eyes(four_eyes_on, operator, officer
     four_eyes.propose_grant(officer, draft)
     four_eyes.approve_decision(colleague, draft)
     assert db.session.get(Application, draft.id).status == S.GRANTED
+
+
+def test_the_queue_lists_pending_proposals_of_open_files_only(bordeaux, client, login, operator, officer,
+                                                              colleague, other_officer, under_review):
+    four_eyes.propose_rejection(officer, under_review, "Relation préférentielle inexistante.")
+    application_id = under_review.id
+    login(colleague)
+    page = client.get("/admin/decisions-a-valider/").get_data(as_text=True)
+    assert f"Demande #{application_id}" in page and "Relation préférentielle inexistante." in page
+    login(other_officer)
+    assert f"Demande #{application_id}" not in client.get("/admin/decisions-a-valider/").get_data(as_text=True)
+    workflow.abandon(operator, db.session.get(Application, application_id))
+    login(colleague)
+    assert f"Demande #{application_id}" not in client.get("/admin/decisions-a-valider/").get_data(as_text=True)
