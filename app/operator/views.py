@@ -394,6 +394,20 @@ def start_complement(application_id: int):
     return render_template("operator/complete_confirm.html", application=application, tab="en-cours")
 
 
+@bp.post("/demandes/<int:application_id>/annuler-complement")
+@operator_required
+def cancel_complement(application_id: int):
+    """« Annuler la saisie du complément »: the file is back as the office left it; nothing is recorded."""
+    application = application_or_404(application_id)
+    form = ComplementForm()
+    try:
+        workflow.cancel_complement(current_user, application, expected_version=form_version(form))
+        flash(_("La saisie du complément est annulée : votre demande est revenue à son état précédent."), "info")
+    except workflow.WorkflowError as exc:
+        flash(str(exc.message), "danger")
+    return redirect(url_for("operator.show", application_id=application.id))
+
+
 # --- documents ------------------------------------------------------------------------------------
 
 @bp.route("/demandes/<int:application_id>/documents", methods=("GET", "POST"))

@@ -5,7 +5,7 @@ Importing the package declares every transition: each module below adds its own 
 """
 from app.workflow import certifications, deadlines, documents, eori, instruction, registrations  # noqa: F401
 from app.workflow.applications import (
-    abandon, abandon_draft, comment, complete, create_draft, duplicate, grant, may_duplicate, reject,
+    abandon, abandon_draft, cancel_complement, comment, complete, create_draft, duplicate, grant, may_duplicate, reject,
     request_information, save_draft, submit, validation_errors,
 )
 from app.workflow.content import ApplicationContent, content_of
@@ -15,7 +15,7 @@ from app.workflow.kernel import allowed, may
 
 __all__ = [
     "ApplicationContent", "Incomplete", "NotAllowed", "StaleFile", "WorkflowError", "WrongStatus",
-    "abandon", "abandon_draft", "allowed", "comment", "complete", "content_of", "create_draft", "duplicate",
+    "abandon", "abandon_draft", "allowed", "cancel_complement", "comment", "complete", "content_of", "create_draft", "duplicate",
     "grant", "may", "may_duplicate", "record", "reject", "request_information", "save_draft", "submit",
     "validation_errors",
 ]
