@@ -211,6 +211,8 @@ def edit(application_id: int):
                             request_comment=form.request_comment.data if _is_modification(application) else None)
     except workflow.WorkflowError as exc:
         return _render_error(form, application, exc)
+    if action == "documents":  # « Gérer les documents de la demande »: what was typed is saved first
+        return redirect(url_for("operator.documents", application_id=application.id))
     if action in ("add-contacts", "add-goods"):
         return redirect(url_for("operator.edit", application_id=application.id, ajouter=action[4:]) +
                         f"#{action[4:]}")
