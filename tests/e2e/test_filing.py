@@ -57,7 +57,9 @@ def test_operator_files_a_rex_application_from_login_to_under_review(page: Page,
     goods.get_by_label("Position tarifaire 1").fill("4202")
     goods.get_by_label("Description 1").fill("Sacs à main en cuir")
 
-    section_6.get_by_label("Indiquer la(les) relation(s) préférentielle(s)").fill("JP GB")
+    # Relations from the list; "UK", as people write it, is read as GB.
+    section_6.get_by_label("JP – APE UE-Japon").check()
+    section_6.get_by_label("Autres codes").fill("UK")
 
     section_7.get_by_label("Je m'engage à souscrire").check()
     section_7.get_by_label("Nom et prénom de la personne qui s'engage").fill("Éloïse Darrigrand")
@@ -92,7 +94,8 @@ def test_operator_files_a_rex_application_from_login_to_under_review(page: Page,
     expect(contacts.get_by_label("Courriel 1")).to_have_value("eloise@maroquinerie.example")
     expect(goods.get_by_label("Position tarifaire 1")).to_have_value("4202")
     expect(goods.get_by_label("Description 1")).to_have_value("Sacs à main en cuir")
-    expect(section_6.get_by_label("Indiquer la(les) relation(s) préférentielle(s)")).to_have_value("JP GB")
+    expect(section_6.get_by_label("JP – APE UE-Japon")).to_be_checked()
+    expect(section_6.get_by_label("Autres codes")).to_have_value("UK")
     expect(section_7.get_by_label("Je m'engage à souscrire")).to_be_checked()
     expect(section_7.get_by_label("Lieu d'engagement")).to_have_value("Bénéjacq")
     expect(section_7.get_by_role("radio", name="Oui", exact=True)).to_be_checked()

@@ -64,7 +64,8 @@ def _starred_fields(doc) -> set[str]:
 
 def test_the_required_field_list_matches_the_starred_fields_of_the_page(filing):
     doc = parse(filing["client"].get(filing["url"]).data)
-    assert _starred_fields(doc) == set(STARRED)
+    # Section 6 is one requirement: relations ticked in the list (relation_codes) or typed (relations).
+    assert _starred_fields(doc) == set(STARRED) | {"relation_codes"}
 
 
 @pytest.mark.parametrize("missing", list(STARRED))
@@ -270,7 +271,10 @@ def test_save_for_later_keeps_a_partial_draft_listed_in_mes_brouillons(filing):
     doc = parse(filing["client"].get(filing["url"]).data)
     assert value_of(doc, "exporter_phone") == "06 12 34 56 78"
     assert value_of(doc, "goods-0-heading") == "3923"
-    assert value_of(doc, "relations") == "CA"
+    # CA is a relation of the list: it comes back ticked there, the text field holds the other codes
+    assert [n.attrs["value"] for n in doc.find_all("input") if n.attrs.get("name") == "relation_codes"
+            and "checked" in n.attrs] == ["CA"]
+    assert value_of(doc, "relations") == ""
     assert reload(filing["application"].id).status == S.DRAFT
 
 
@@ -364,3 +368,28 @@ def test_enter_in_a_field_validates_the_form_rather_than_deleting_a_row(filing):
     first = next(b for b in doc.find("form", id="application-form").iter()
                  if b.tag == "button" and b.attrs.get("type", "submit") == "submit")
     assert (first.attrs["name"], first.attrs["value"]) == ("action", "validate")
+
+
+@pytest.mark.parametrize("typed", ["n.a", "N.A", "n/a"])
+def test_a_contact_email_not_available_is_accepted_as_section_4_says(filing, typed):
+    response = filing["client"].post(filing["url"], data=form_data(
+        filing["company"], filing["office"], **{"contacts-0-email": typed}))
+    assert response.status_code == 302, errors_beside(parse(response.data), "contacts-0-email")
+    assert reload(filing["application"].id).contacts[0].email == typed
+
+
+def test_a_contact_email_that_is_neither_an_address_nor_na_is_refused(filing):
+    response = filing["client"].post(filing["url"], data=form_data(
+        filing["company"], filing["office"], **{"contacts-0-email": "pas une adresse"}))
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "contacts-0-email") == ["Adresse électronique invalide."]
+
+
+def test_relations_are_offered_as_a_list_and_uk_reads_as_gb(filing):
+    doc = parse(filing["client"].get(filing["url"]).data)
+    offered = [n.attrs["value"] for n in doc.find_all("input") if n.attrs.get("name") == "relation_codes"]
+    assert {"CA", "JP", "GB", "SPG", "PTOM", "AFOA"} <= set(offered)
+    response = filing["client"].post(filing["url"], data=form_data(
+        filing["company"], filing["office"], relations="UK", relation_codes=["CA", "JP"]))
+    assert response.status_code == 302
+    assert [r.code for r in reload(filing["application"].id).relations] == ["CA", "JP", "GB"]
