@@ -197,6 +197,10 @@ def content_to_formdata(content: ApplicationContent) -> dict:
     return data
 
 
+CLIENT_FIELDS = ("address", "postcode", "city", "country", "phone", "email", "fax")
+COMPANY_HELD_FIELDS = ("address", "postcode", "city", "country")  # only the PAE changes them (FAQ)
+
+
 def set_choices(form: ApplicationForm, offices, companies) -> None:
     """Fill the select lists: offices, the companies the account may file for, countries in the reader's language."""
     from flask_babel import get_locale
@@ -206,6 +210,9 @@ def set_choices(form: ApplicationForm, offices, companies) -> None:
     form.office_id.choices = [("", _l("Choisir le service compétent"))] + [
         (o.id, f"{o.name} ({o.code})") for o in offices]
     form.company_id.choices = [("", _l("Choisir l'opérateur"))] + [(c.id, f"{c.name} ({c.eori})") for c in companies]
+    # What section 2 takes from the company picked: copied by static/js/client-prefill.js as soon as it is picked
+    # (or by « Reprendre les données de l'opérateur » without JavaScript); the address stays read-only.
+    form.client_data = {str(c.id): {name: getattr(c, name) or "" for name in CLIENT_FIELDS} for c in companies}
     from app.queries.reference import preferential_relations
 
     form.relation_codes.choices = [(r.code, f"{r.code} – {r.label}") for r in preferential_relations()]

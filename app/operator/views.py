@@ -171,10 +171,12 @@ def _identity(form: ApplicationForm, application: Application) -> dict:
     return {"eori": company.eori, "name": company.name}
 
 
-def _company_changed_prefill(form, application):
-    """A representative who picks another client gets that client's data, as the guide describes."""
+def _company_changed_prefill(form, application, force=False):
+    """A representative who picks another client gets that client's data, as the guide describes: in the
+    browser as soon as it is picked (static/js/client-prefill.js), here on save, or with « Reprendre les
+    données de l'opérateur » (force)."""
     company = db.session.get(Company, form.company_id.data) if form.company_id.data else None
-    if company and company.id != application.company_id:
+    if company and (force or company.id != application.company_id):
         for name in ("address", "postcode", "city", "country", "phone", "email", "fax"):
             form[f"exporter_{name}"].data = getattr(company, name)
 
@@ -198,7 +200,7 @@ def edit(application_id: int):
         return abandon_draft_from_form(application)
     if not form.validate():
         return _render_form(form, application, {}, 422)
-    _company_changed_prefill(form, application)
+    _company_changed_prefill(form, application, force=action == "prefill")
     removal = action.startswith("remove-")
     if removal:
         remove_row(form, action)
@@ -211,6 +213,8 @@ def edit(application_id: int):
                             request_comment=form.request_comment.data if _is_modification(application) else None)
     except workflow.WorkflowError as exc:
         return _render_error(form, application, exc)
+    if action == "prefill":
+        return redirect(url_for("operator.edit", application_id=application.id) + "#section-2")
     if action == "documents":  # « Gérer les documents de la demande »: what was typed is saved first
         return redirect(url_for("operator.documents", application_id=application.id))
     if action in ("add-contacts", "add-goods"):

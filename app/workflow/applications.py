@@ -48,6 +48,10 @@ THREAD_OPEN = (S.UNDER_REVIEW, S.INCOMPLETE, S.REJECTED, S.GRANTED)
 
 # --- content ------------------------------------------------------------------------------------
 
+# The exporter's address as the company record holds it; the form shows it read-only (app/application_form.py).
+COMPANY_ADDRESS_FIELDS = ("address", "postcode", "city", "country")
+
+
 def apply_content(application: Application, content: ApplicationContent, actor: User,
                   check_certification: bool = True) -> None:
     """Write a form's content to the file (sections 1 to 8)."""
@@ -66,6 +70,10 @@ def apply_content(application: Application, content: ApplicationContent, actor: 
     if company is not None:  # identity comes from the company record; only contact data is typed
         for name in ("eori", "name"):
             setattr(application, f"exporter_{name}", getattr(company, name))
+        # The address too, when the company record has it: only the PAE changes it (guide, FAQ).
+        for name in COMPANY_ADDRESS_FIELDS:
+            if getattr(company, name):
+                setattr(application, f"exporter_{name}", getattr(company, name))
     application.main_activity = content.main_activity or None
     for name in REPRESENTATIVE_FIELDS:
         setattr(application, f"representative_{name}", (content.representative.get(name) or "").strip() or None)
