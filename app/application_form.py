@@ -269,3 +269,27 @@ def remove_row(form, action):
         del form[list_name].entries[int(index)]
 
 
+
+
+def error_summary(form, section_errors: dict | None = None) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) of every error of a refused form, in the order of the page: the summary at
+    its top links each one to its field (or its section)."""
+    from wtforms import FieldList as BaseFieldList, FormField as BaseFormField
+
+    found = []
+
+    def walk(fields, prefix=""):
+        for field in fields:
+            if isinstance(field, BaseFieldList):
+                for number, entry in enumerate(field.entries, 1):
+                    walk(entry.form if isinstance(entry, BaseFormField) else [entry], f"{prefix}{number} — ")
+            elif isinstance(field, BaseFormField):
+                walk(field.form, prefix)
+            else:
+                for message in field.errors:
+                    found.append((field.id, f"{prefix}{field.label.text}", str(message)))
+
+    walk(form)
+    for key, message in (section_errors or {}).items():  # a whole section's error: its section's anchor
+        found.append((key, "", str(message)))
+    return found

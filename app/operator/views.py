@@ -7,7 +7,7 @@ from app import workflow
 from app.extensions import db
 from app.models import Application, ApplicationKind, ApplicationStatus, Company, Document, Registration, Role
 from app.application_form import (
-    ApplicationForm, ModificationForm, add_row, attach_errors, content_to_formdata, form_to_content, lock_fields,
+    ApplicationForm, ModificationForm, add_row, attach_errors, content_to_formdata, error_summary, form_to_content, lock_fields,
     locked_errors, remove_row, set_choices, too_many_rows,
 )
 from app.operator import queries
@@ -243,7 +243,8 @@ def edit(application_id: int):
 def _render_form(form, application, section_errors, code=200):
     modification = _is_modification(application)
     return render_template("operator/form.html", form=form, application=application,
-                           section_errors=section_errors, documents=files.documents_of(application.id),
+                           section_errors=section_errors,
+                           errors_found=error_summary(form, section_errors) if code >= 400 else [], documents=files.documents_of(application.id),
                            locked=modification, locked_errors=locked_errors(form) if modification else [],
                            tab="autorisations" if modification else "deposer"), code
 

@@ -79,7 +79,12 @@ def test_operator_files_a_rex_application_from_login_to_under_review(page: Page,
     expect(place).to_have_attribute("aria-invalid", "true")
     expect(place).to_have_accessible_description("Ce champ est obligatoire.")
     expect(place.locator("xpath=..")).to_contain_text("Ce champ est obligatoire.")
-    expect(page.get_by_text("Ce champ est obligatoire.")).to_have_count(1)  # no other field in error
+    expect(page.locator("#application-form").get_by_text("Ce champ est obligatoire.")).to_have_count(1)  # no other
+    # The summary at the top lists that one error and leads to the field; it has the focus, for the keyboard.
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(["Lieu : Ce champ est obligatoire."])
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#consent_place")
 
     expect(section_1.get_by_label("Service compétent").locator("option:checked")).to_have_text(office_label)
     expect(section_2.get_by_label("Téléphone")).to_have_value("02 35 11 22 33")
