@@ -370,8 +370,10 @@ def test_heading_autocomplete_requires_login(client):
 def test_enter_in_a_field_validates_the_form_rather_than_deleting_a_row(filing):
     """Browsers submit with the form's first submit button when Enter is pressed in a text field."""
     doc = parse(filing["client"].get(filing["url"]).data)
-    first = next(b for b in doc.find("form", id="application-form").iter()
-                 if b.tag == "button" and b.attrs.get("type", "submit") == "submit")
+    inside = {id(b) for b in doc.find("form", id="application-form").iter()}
+    # The form's buttons in tree order: those inside it and those outside naming it (form="application-form").
+    first = next(b for b in doc.iter() if b.tag == "button" and b.attrs.get("type", "submit") == "submit"
+                 and (b.attrs.get("form") == "application-form" or (id(b) in inside and "form" not in b.attrs)))
     assert (first.attrs["name"], first.attrs["value"]) == ("action", "validate")
 
 
