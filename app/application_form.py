@@ -1,7 +1,10 @@
 """The REX application form (annex 22-06): its sections as WTForms and their translation to ApplicationContent.
 The operator files with it, and an officer files a paper form with it on the operator's behalf."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, FormField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField, FormField, HiddenField, RadioField, SelectField, SelectMultipleField, StringField, TextAreaField,
+)
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import Email, Length, Optional
 
 from app.forms import FieldList, Form, RowForm
@@ -17,11 +20,24 @@ def country_field():
     return SelectField(_l("Pays"), validators=[Optional()], validate_choice=True, widget=LongListSelect())
 
 
-def text_field(label, max_length, email=False):
+# What section 4 asks to type when a contact's datum is not available (« n.a »), as people write it.
+NOT_AVAILABLE = {"n.a", "n.a.", "na", "n/a"}
+
+
+class EmailOrNotAvailable(Email):
+    """An email address, or « n.a » where the section says to type it."""
+
+    def __call__(self, form, field):
+        if (field.data or "").strip().lower() in NOT_AVAILABLE:
+            return
+        super().__call__(form, field)
+
+
+def text_field(label, max_length, email=False, not_available=False):
     validators = [Optional(), Length(max=max_length, message=_l("%(max)d caractères au maximum.",
                                                                    max=max_length))]
     if email:
-        validators.append(Email(INVALID_EMAIL))
+        validators.append((EmailOrNotAvailable if not_available else Email)(INVALID_EMAIL))
     return StringField(label, validators=validators, filters=[lambda v: v.strip() if isinstance(v, str) else v])
 
 
@@ -32,7 +48,7 @@ class ContactForm(RowForm):
     city = text_field(_l("Ville"), 100)
     country = country_field()
     phone = text_field(_l("Téléphone"), 40)
-    email = text_field(_l("Courriel"), 254, email=True)
+    email = text_field(_l("Courriel"), 254, email=True, not_available=True)
     fax = text_field(_l("Fax"), 40)
 
 
@@ -73,8 +89,13 @@ class ApplicationForm(Form):
     # One row over the limit is read (and refused by the view) rather than silently dropped.
     contacts = FieldList(FormField(ContactForm), min_entries=1, max_entries=MAX_CONTACTS + 1)
     goods = FieldList(FormField(GoodsLineForm), min_entries=1, max_entries=MAX_GOODS_LINES + 1)
-    relations = text_field(_l("Indiquer la(les) relation(s) préférentielle(s) pour laquelle (lesquelles) vous "
-                         "souhaitez émettre des attestations/déclarations d'origine"), 500)
+    # Section 6: the relations as a list (checkboxes), and a text field for the ISO code of a country of a group
+    # (MG for AfOA) or of the GSP; both end in content.relations.
+    relation_codes = SelectMultipleField(
+        _l("Indiquer la(les) relation(s) préférentielle(s) pour laquelle (lesquelles) vous souhaitez émettre des "
+           "attestations/déclarations d'origine"),
+        choices=[], validate_choice=True, widget=ListWidget(prefix_label=False), option_widget=CheckboxInput())
+    relations = text_field(_l("Autres codes : code ISO d'un pays d'un groupe ou du SPG (exemple : MG)"), 500)
 
     undertaking_accepted = BooleanField(_l("Je m'engage à souscrire"))
     undertaking_signatory_name = text_field(_l("Nom et prénom de la personne qui s'engage"), 160)
@@ -98,7 +119,8 @@ class ModificationForm(ApplicationForm):
 
 
 # What a modification request may change (guide 7.2); every other field is shown, not posted.
-MODIFIABLE_FIELDS = {"version", "csrf_token", "exporter_email", "contacts", "goods", "relations", "request_comment"}
+MODIFIABLE_FIELDS = {"version", "csrf_token", "exporter_email", "contacts", "goods", "relations", "relation_codes",
+                     "request_comment"}
 
 
 def lock_fields(form: ModificationForm, registered: ApplicationContent) -> None:
@@ -137,7 +159,7 @@ def form_to_content(form: ApplicationForm, exporter_identity: dict) -> Applicati
             "eori", "name", "address", "postcode", "city", "country", "phone", "email", "fax")},
         contacts=[c for c in contacts if not _blank(c)],
         goods=[g for g in goods if not _blank(g)],
-        relations=split_relations(form.relations.data),
+        relations=list(dict.fromkeys([*(form.relation_codes.data or []), *split_relations(form.relations.data)])),
         undertaking={"accepted": form.undertaking_accepted.data,
                      "signatory_name": form.undertaking_signatory_name.data,
                      "signatory_function": form.undertaking_signatory_function.data,
@@ -147,6 +169,12 @@ def form_to_content(form: ApplicationForm, exporter_identity: dict) -> Applicati
     )
 
 
+def _relation_codes() -> set[str]:
+    from app.queries.reference import preferential_relations
+
+    return {r.code for r in preferential_relations()}
+
+
 def content_to_formdata(content: ApplicationContent) -> dict:
     """Data to pre-fill the form from a saved application."""
     data = {
@@ -154,7 +182,8 @@ def content_to_formdata(content: ApplicationContent) -> dict:
         "main_activity": content.main_activity,
         "contacts": content.contacts or [{}],
         "goods": content.goods or [{}],
-        "relations": " ".join(content.relations),
+        "relation_codes": [c for c in content.relations if c in _relation_codes()],
+        "relations": " ".join(c for c in content.relations if c not in _relation_codes()),
         "undertaking_accepted": content.undertaking.get("accepted"),
         "consent": {True: "yes", False: "no"}.get(content.consent.get("consent")),
     }
@@ -168,6 +197,10 @@ def content_to_formdata(content: ApplicationContent) -> dict:
     return data
 
 
+CLIENT_FIELDS = ("address", "postcode", "city", "country", "phone", "email", "fax")
+COMPANY_HELD_FIELDS = ("address", "postcode", "city", "country")  # only the PAE changes them (FAQ)
+
+
 def set_choices(form: ApplicationForm, offices, companies) -> None:
     """Fill the select lists: offices, the companies the account may file for, countries in the reader's language."""
     from flask_babel import get_locale
@@ -177,6 +210,12 @@ def set_choices(form: ApplicationForm, offices, companies) -> None:
     form.office_id.choices = [("", _l("Choisir le service compétent"))] + [
         (o.id, f"{o.name} ({o.code})") for o in offices]
     form.company_id.choices = [("", _l("Choisir l'opérateur"))] + [(c.id, f"{c.name} ({c.eori})") for c in companies]
+    # What section 2 takes from the company picked: copied by static/js/client-prefill.js as soon as it is picked
+    # (or by « Reprendre les données de l'opérateur » without JavaScript); the address stays read-only.
+    form.client_data = {str(c.id): {name: getattr(c, name) or "" for name in CLIENT_FIELDS} for c in companies}
+    from app.queries.reference import preferential_relations
+
+    form.relation_codes.choices = [(r.code, f"{r.code} – {r.label}") for r in preferential_relations()]
     countries = [("", _l("Rechercher un pays"))] + country_choices(str(get_locale() or "fr"))
     for field in (form.exporter_country, form.representative_country):
         field.choices = countries
@@ -230,3 +269,27 @@ def remove_row(form, action):
         del form[list_name].entries[int(index)]
 
 
+
+
+def error_summary(form, section_errors: dict | None = None) -> list[tuple[str, str, str]]:
+    """(anchor, label, message) of every error of a refused form, in the order of the page: the summary at
+    its top links each one to its field (or its section)."""
+    from wtforms import FieldList as BaseFieldList, FormField as BaseFormField
+
+    found = []
+
+    def walk(fields, prefix=""):
+        for field in fields:
+            if isinstance(field, BaseFieldList):
+                for number, entry in enumerate(field.entries, 1):
+                    walk(entry.form if isinstance(entry, BaseFormField) else [entry], f"{prefix}{number} — ")
+            elif isinstance(field, BaseFormField):
+                walk(field.form, prefix)
+            else:
+                for message in field.errors:
+                    found.append((field.id, f"{prefix}{field.label.text}", str(message)))
+
+    walk(form)
+    for key, message in (section_errors or {}).items():  # a whole section's error: its section's anchor
+        found.append((key, "", str(message)))
+    return found

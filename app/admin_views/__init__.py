@@ -57,6 +57,9 @@ def init_admin(app: Flask) -> Admin:
     admin.add_view(PaperFilingView(name=_l("Déposer pour le compte d'un opérateur"), endpoint="papier",
                                    url="/admin/papier", category=queues))
     admin.add_view(BatchView(name=_l("Traitement par lot"), endpoint="batch", url="/admin/lot"))
+    from app.admin_views.search import SearchView
+
+    admin.add_view(SearchView(name=_l("Recherche"), endpoint="recherche", url="/admin/recherche"))
     from app.admin_views import extra
 
     extra.register(admin)

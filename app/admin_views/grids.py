@@ -28,7 +28,7 @@ from app.models import (
     Application, ApplicationStatus, Contact, GoodsLine, HistoryEvent, Office, Role, TariffHeading, User,
 )
 from app.models.offices import office_supervisors
-from app.workflow.access import office_scope
+from app.workflow.access import office_scope, officer_files
 from app.workflow.events import EVENT_LABELS, event_label, status_label
 
 S = ApplicationStatus
@@ -241,9 +241,7 @@ class FileScopedGrid(ScopedRows, InstructorView, BoundedNumbersMixin, StableFilt
     # --- row scope: lists, exports and single rows --------------------------------------------------
 
     def _scoped(self, query):
-        query = query.join(self.application_attr)
-        return query.filter(Application.office_id.in_(office_scope(current_user)), Application.status != S.DRAFT,
-                            Application.submitted_at.is_not(None))
+        return query.join(self.application_attr).filter(*officer_files(current_user))
 
     def get_query(self):
         return super().get_query().options(contains_eager(self.application_attr))

@@ -26,7 +26,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
-from app.workflow.access import office_scope
+from app.workflow.access import officer_files, officer_registrations
 from app.workflow.events import kind_label, status_label
 
 S = ApplicationStatus
@@ -130,11 +130,8 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
     # --- row scope: the same restriction for lists, exports, actions and single rows ------------------
 
     def _scoped(self, query):
-        query = query.filter(Application.office_id.in_(office_scope(current_user)))
-        if self.statuses:
-            return query.filter(Application.status.in_(self.statuses))
         # A draft, even abandoned, never reached the office: only filed files are the office's business.
-        return query.filter(Application.status != S.DRAFT, Application.submitted_at.is_not(None))
+        return query.filter(*officer_files(current_user, self.statuses))
 
 
     def _apply_search(self, query, count_query, joins, count_joins, search):
@@ -199,8 +196,7 @@ class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, Spreads
         super().__init__(Registration, db, *args, **kwargs)
 
     def _scoped(self, query):
-        query = query.filter(Registration.office_id.in_(office_scope(current_user)))
-        return query.filter(Registration.status.in_(self.statuses)) if self.statuses else query
+        return query.filter(*officer_registrations(current_user, self.statuses))
 
 
 class ModificationRequestQueue(RegistrationQueue):

@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
-    Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
+    JSON, Boolean, DateTime, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -110,6 +110,9 @@ class Application(db.Model):
     registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", use_alter=True))
     # The "Commentaire" of a modification request (guide 7.2): what the holder asks to change, and why.
     request_comment: Mapped[str | None] = mapped_column(Text)
+    # While the holder completes an incomplete file: its content before the first edit, so that « Annuler la
+    # saisie du complément » puts it back and the history records the changes only once transmitted.
+    complement_baseline: Mapped[dict | None] = mapped_column(JSON)
     filed_on_paper: Mapped[bool] = mapped_column(Boolean, default=False)
 
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from app import workflow
 from app.models import Application, ApplicationKind, ApplicationStatus
+from app.application_form import error_summary
 from app.operator.common import (
     abandon_draft_from_form, application_or_404, bp, form_version, operator_required,
 )
@@ -55,6 +56,7 @@ def _build_form(application: Application, formdata=None) -> EoriForm:
 
 def _render_form(form: EoriForm, application: Application, code=200):
     return render_template("operator/eori_form.html", form=form, application=application,
+                           errors_found=error_summary(form) if code >= 400 else [],
                            documents=files.documents_of(application.id), tab="deposer"), code
 
 

@@ -7,7 +7,7 @@ from app import workflow
 from app.extensions import db
 from app.models import Application, ApplicationKind, ApplicationStatus, Company, Document, Registration, Role
 from app.application_form import (
-    ApplicationForm, ModificationForm, add_row, attach_errors, content_to_formdata, form_to_content, lock_fields,
+    ApplicationForm, ModificationForm, add_row, attach_errors, content_to_formdata, error_summary, form_to_content, lock_fields,
     locked_errors, remove_row, set_choices, too_many_rows,
 )
 from app.operator import queries
@@ -208,10 +208,12 @@ def _identity(form: ApplicationForm, application: Application) -> dict:
     return {"eori": company.eori, "name": company.name}
 
 
-def _company_changed_prefill(form, application):
-    """A representative who picks another client gets that client's data, as the guide describes."""
+def _company_changed_prefill(form, application, force=False):
+    """A representative who picks another client gets that client's data, as the guide describes: in the
+    browser as soon as it is picked (static/js/client-prefill.js), here on save, or with « Reprendre les
+    données de l'opérateur » (force)."""
     company = db.session.get(Company, form.company_id.data) if form.company_id.data else None
-    if company and company.id != application.company_id:
+    if company and (force or company.id != application.company_id):
         for name in ("address", "postcode", "city", "country", "phone", "email", "fax"):
             form[f"exporter_{name}"].data = getattr(company, name)
 
@@ -235,7 +237,7 @@ def edit(application_id: int):
         return abandon_draft_from_form(application)
     if not form.validate():
         return _render_form(form, application, {}, 422)
-    _company_changed_prefill(form, application)
+    _company_changed_prefill(form, application, force=action == "prefill")
     removal = action.startswith("remove-")
     if removal:
         remove_row(form, action)
@@ -248,6 +250,10 @@ def edit(application_id: int):
                             request_comment=form.request_comment.data if _is_modification(application) else None)
     except workflow.WorkflowError as exc:
         return _render_error(form, application, exc)
+    if action == "prefill":
+        return redirect(url_for("operator.edit", application_id=application.id) + "#section-2")
+    if action == "documents":  # « Gérer les documents de la demande »: what was typed is saved first
+        return redirect(url_for("operator.documents", application_id=application.id))
     if action in ("add-contacts", "add-goods"):
         return redirect(url_for("operator.edit", application_id=application.id, ajouter=action[4:]) +
                         f"#{action[4:]}")
@@ -274,7 +280,8 @@ def edit(application_id: int):
 def _render_form(form, application, section_errors, code=200):
     modification = _is_modification(application)
     return render_template("operator/form.html", form=form, application=application,
-                           section_errors=section_errors, documents=files.documents_of(application.id),
+                           section_errors=section_errors,
+                           errors_found=error_summary(form, section_errors) if code >= 400 else [], documents=files.documents_of(application.id),
                            locked=modification, locked_errors=locked_errors(form) if modification else [],
                            tab="autorisations" if modification else "deposer"), code
 
@@ -429,6 +436,20 @@ def start_complement(application_id: int):
     if request.method == "POST":
         return redirect(url_for("operator.edit", application_id=application.id))
     return render_template("operator/complete_confirm.html", application=application, tab="en-cours")
+
+
+@bp.post("/demandes/<int:application_id>/annuler-complement")
+@operator_required
+def cancel_complement(application_id: int):
+    """« Annuler la saisie du complément »: the file is back as the office left it; nothing is recorded."""
+    application = application_or_404(application_id)
+    form = ComplementForm()
+    try:
+        workflow.cancel_complement(current_user, application, expected_version=form_version(form))
+        flash(_("La saisie du complément est annulée : votre demande est revenue à son état précédent."), "info")
+    except workflow.WorkflowError as exc:
+        flash(str(exc.message), "danger")
+    return redirect(url_for("operator.show", application_id=application.id))
 
 
 # --- documents ------------------------------------------------------------------------------------

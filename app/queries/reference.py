@@ -2,7 +2,7 @@
 from sqlalchemy import literal, select
 
 from app.extensions import db
-from app.models import Office, TariffHeading
+from app.models import Office, PreferentialRelation, TariffHeading
 from app.reference.nomenclature import search_form
 
 
@@ -11,6 +11,12 @@ MAX_WORDS = 8
 
 def offices():
     return db.session.scalars(select(Office).order_by(Office.name)).all()
+
+
+def preferential_relations():
+    """The preferential relations the filing form offers as a list (section 6)."""
+    return db.session.scalars(select(PreferentialRelation).order_by(PreferentialRelation.rex_since,
+                                                                    PreferentialRelation.code)).all()
 
 
 def heading_labels(codes: list[str]) -> dict[str, str]:

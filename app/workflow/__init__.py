@@ -7,7 +7,7 @@ from app.workflow import (  # noqa: F401
     certifications, clock, consent, deadlines, documents, eori, four_eyes, hearing, instruction, registrations, retention,
 )
 from app.workflow.applications import (
-    abandon, abandon_draft, comment, complete, create_draft, duplicate, grant, may_duplicate, reject,
+    abandon, abandon_draft, cancel_complement, comment, complete, create_draft, duplicate, grant, may_duplicate, reject,
     request_information, save_draft, submit, validation_errors,
 )
 from app.workflow.content import ApplicationContent, content_of
@@ -17,7 +17,7 @@ from app.workflow.kernel import allowed, may
 
 __all__ = [
     "ApplicationContent", "Incomplete", "NotAllowed", "StaleFile", "WorkflowError", "WrongStatus",
-    "abandon", "abandon_draft", "allowed", "comment", "complete", "content_of", "create_draft", "duplicate",
+    "abandon", "abandon_draft", "allowed", "cancel_complement", "comment", "complete", "content_of", "create_draft", "duplicate",
     "grant", "may", "may_duplicate", "record", "reject", "request_information", "save_draft", "submit",
     "validation_errors",
 ]

@@ -2,7 +2,7 @@
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import aliased
 
-from app.models import Application, Certification, Company, Role, User
+from app.models import Application, ApplicationStatus, Certification, Company, Registration, Role, User
 
 
 def operator_applications(user: User, statuses=None):
@@ -45,6 +45,26 @@ def office_scope(user: User) -> list[int]:
         return [o.id for o in user.supervised_offices]
     return []
 
+
+def officer_files(user: User, statuses=()):
+    """The filter of the files an instructor sees (queues, batch page, search): those filed with the offices of
+    its scope, in `statuses` when given; otherwise every filed one (a draft, even abandoned, never reached the
+    office). Returns a list of SQL conditions, for Query.filter(*...) or select().where(*...)."""
+    conditions = [Application.office_id.in_(office_scope(user))]
+    if statuses:
+        return [*conditions, Application.status.in_(statuses)]
+    return [*conditions, Application.status != ApplicationStatus.DRAFT, Application.submitted_at.is_not(None)]
+
+
+def officer_registrations(user: User, statuses=()):
+    """The filter of the registrations (every version) of the offices in the instructor's scope."""
+    conditions = [Registration.office_id.in_(office_scope(user))]
+    return [*conditions, Registration.status.in_(statuses)] if statuses else conditions
+
+
+def operator_registrations(user: User):
+    """The filter of the registrations of the companies the account is certified for."""
+    return [Registration.company_id.in_(select(Certification.company_id).where(Certification.user_id == user.id))]
 
 
 def officer_may_read_company(user: User, company: Company) -> bool:

@@ -12,6 +12,7 @@ their own submit, grant and reject, and register the steps where they differ (va
 Every transition is declared with app/workflow/kernel.py: one transaction each, the row locked and its version
 checked first, its history event and emails committed with the status or not at all.
 """
+from dataclasses import asdict
 from datetime import timedelta
 
 from flask import current_app
@@ -48,6 +49,10 @@ THREAD_OPEN = (S.UNDER_REVIEW, S.INCOMPLETE, S.REJECTED, S.GRANTED)
 
 # --- content ------------------------------------------------------------------------------------
 
+# The exporter's address as the company record holds it; the form shows it read-only (app/application_form.py).
+COMPANY_ADDRESS_FIELDS = ("address", "postcode", "city", "country")
+
+
 def apply_content(application: Application, content: ApplicationContent, actor: User,
                   check_certification: bool = True) -> None:
     """Write a form's content to the file (sections 1 to 8)."""
@@ -66,6 +71,10 @@ def apply_content(application: Application, content: ApplicationContent, actor: 
     if company is not None:  # identity comes from the company record; only contact data is typed
         for name in ("eori", "name"):
             setattr(application, f"exporter_{name}", getattr(company, name))
+        # The address too, when the company record has it: only the PAE changes it (guide, FAQ).
+        for name in COMPANY_ADDRESS_FIELDS:
+            if getattr(company, name):
+                setattr(application, f"exporter_{name}", getattr(company, name))
     application.main_activity = content.main_activity or None
     for name in REPRESENTATIVE_FIELDS:
         setattr(application, f"representative_{name}", (content.representative.get(name) or "").strip() or None)
@@ -226,7 +235,7 @@ def create_draft(actor: User, company: Company | None = None) -> Application:
 
 
 @transition(APPLICATION, "save_draft", kinds=(REX, MODIFICATION), source=EDITABLE, target=None, by=(HOLDER,),
-            label=_l("Reprendre ma saisie plus tard"), events=("content_modified",),
+            label=_l("Reprendre ma saisie plus tard"), events=(),
             inputs={"request_comment": optional_text()})
 def save_draft(actor: User, application: Application, content: ApplicationContent,
                expected_version: int | None = None, request_comment: str | None = None) -> Application:
@@ -237,13 +246,39 @@ def save_draft(actor: User, application: Application, content: ApplicationConten
     if shape is not None:
         content = shape(application, content)
         application.request_comment = request_comment
+    if application.status == S.INCOMPLETE and application.complement_baseline is None:
+        application.complement_baseline = {"content": asdict(before), "request_comment": application.request_comment}
     apply_content(application, content, actor, check_certification=application.kind != MODIFICATION)
     db.session.flush()
-    if application.status == S.INCOMPLETE:
-        changes = changes_between(before, content_of(application))
-        if changes:
-            record(application, "content_modified", actor, changes=changes)
     touch(application)
+    return application
+
+
+# --- the edits of a complement: kept aside until transmitted ------------------------------------------
+# The first save of an incomplete file stores its content as it was (complement_baseline). « Transmettre le
+# complément » records the changes since then as one history event; « Annuler la saisie du complément » puts
+# the content back and records nothing. Each kind knows how to compare and restore its content.
+
+def _rex_complement_changes(application: Application) -> list[dict]:
+    return changes_between(ApplicationContent(**application.complement_baseline["content"]), content_of(application))
+
+
+def _rex_restore(actor: User, application: Application) -> None:
+    baseline = application.complement_baseline
+    apply_content(application, ApplicationContent(**baseline["content"]), actor, check_certification=False)
+    application.request_comment = baseline.get("request_comment")
+
+
+@transition(APPLICATION, "cancel_complement", source=(S.INCOMPLETE,), target=None, by=(HOLDER,),
+            label=_l("Annuler la saisie du complément"), events=())
+def cancel_complement(actor: User, application: Application) -> Application:
+    """« Annuler la saisie du complément »: the edits made since « Compléter la demande » are discarded, and
+    the history never shows them."""
+    if application.complement_baseline is not None:
+        kernel.step("restore_complement", application.kind, _rex_restore)(actor, application)
+        application.complement_baseline = None
+        db.session.flush()
+        touch(application)
     return application
 
 
@@ -272,12 +307,17 @@ def comment(actor: User, application: Application, body: str) -> DiscussionMessa
 
 
 @transition(APPLICATION, "complete", source=(S.INCOMPLETE,), target=S.UNDER_REVIEW, by=(HOLDER,),
-            label=_l("Transmettre le complément"), events=("completed",), emails=("completed",),
+            label=_l("Transmettre le complément"), events=("content_modified", "completed"), emails=("completed",),
             inputs={"complement": required_text(_l("Le champ « Compléments apportés à la demande » est "
                                                    "obligatoire."))})
 def complete(actor: User, application: Application, complement: str) -> Application:
     """'Transmettre le complément': incomplete -> under_review; the complement is mandatory."""
     _check_valid(application, _l("Le complément ne peut pas être transmis : corrigez les champs signalés."))
+    if application.complement_baseline is not None:
+        changes = kernel.step("complement_changes", application.kind, _rex_complement_changes)(application)
+        if changes:
+            record(application, "content_modified", actor, changes=changes)
+        application.complement_baseline = None
     application.status = S.UNDER_REVIEW
     application.answer_deadline = None
     end_clock(application)

@@ -92,24 +92,38 @@ def _apply(application: Application, content: dict, office_id: int | None) -> No
 
 
 @transition(APPLICATION, "save_draft", kinds=(EORI,), source=EDITABLE_STATUSES, target=None, by=(HOLDER,),
-            label=_l("Reprendre ma saisie plus tard"), events=("content_modified",))
+            label=_l("Reprendre ma saisie plus tard"), events=())
 def save_draft(actor: User, application: Application, content: dict, office_id: int | None) -> Application:
     """'Reprendre ma saisie plus tard', or the edits of 'Compléter la demande'. Identifiers typed are
     checked now, beside their fields; what is missing is reported at validation."""
-    before = content_of(application.eori_request)
+    if application.status == S.INCOMPLETE and application.complement_baseline is None:
+        before = content_of(application.eori_request)
+        application.complement_baseline = {"office_id": application.office_id,
+                                           "content": {k: _text(before[k]) for k in FIELDS}}
     _apply(application, content, office_id)
     errors = eori_rules.field_errors(application.eori_request)
     if errors:  # every malformed identifier at once, each beside its field
         raise Incomplete(_l("Certains champs sont mal renseignés : corrigez les champs signalés."), errors)
     flush_pending(application)  # an incomplete file whose number another pending file now asks for
-    if application.status == S.INCOMPLETE:
-        after = content_of(application.eori_request)
-        changes = [{"field": k, "old": _text(before[k]), "new": _text(after[k])}
-                   for k in FIELDS if before[k] != after[k]]
-        if changes:
-            record(application, "content_modified", actor, changes=changes)
     touch(application)
     return application
+
+
+@kernel.kind_step("complement_changes", EORI)
+def complement_changes(application: Application) -> list[dict]:
+    """What the complement changed since the holder began it (recorded when it is transmitted)."""
+    before = application.complement_baseline["content"]
+    after = content_of(application.eori_request)
+    return [{"field": k, "old": before[k], "new": _text(after[k])} for k in FIELDS if before[k] != _text(after[k])]
+
+
+@kernel.kind_step("restore_complement", EORI)
+def restore_complement(actor: User, application: Application) -> None:
+    baseline = application.complement_baseline
+    content = dict(baseline["content"])
+    if content.get("created_on"):
+        content["created_on"] = date.fromisoformat(content["created_on"])
+    _apply(application, content, baseline["office_id"])
 
 
 def _text(value):

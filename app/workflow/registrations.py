@@ -69,10 +69,12 @@ def revocation_ground(value, field_name) -> RevocationGround:
         raise WorkflowError(_l("Choisissez le motif de la révocation."), field=field_name) from None
 
 
-def _notify(template: str, registration: Registration, **extra) -> None:
+def _notify(template: str, registration: Registration, request: Application | None = None, **extra) -> None:
+    """Email the holder about `registration`, at the address of the version; the email quotes `request` (the
+    modification request submitted or decided) when given, else the file that created the version."""
     application = registration.application
     queue_email(template, application.exporter_email,
-                **email_context(application, registration=registration, **extra))
+                **email_context(request or application, registration=registration, **extra))
 
 
 def versions_of(registration: Registration) -> list[Registration]:
@@ -160,7 +162,7 @@ def submit_modification(actor: User, application: Application) -> Application:
     registration.updated_at = utcnow()
     record(application, "modification_requested", actor, comment=application.request_comment,
            registration=registration)
-    _notify("modification_requested", registration, comment=application.request_comment)
+    _notify("modification_requested", registration, application, comment=application.request_comment)
     return application
 
 
@@ -224,7 +226,7 @@ def validate_modification(actor: User, application: Application) -> Registration
     db.session.flush()
     record(application, "modification_validated", actor, registration=current)
     record(application, "new_version", actor, registration=version)
-    _notify("modification_validated", version)
+    _notify("modification_validated", version, application)
     queue_transmission(version, application, "modify")
     return version
 
@@ -242,7 +244,7 @@ def give_back_registration(actor: User | None, application: Application, kind: s
     registration.updated_at = utcnow()
     record(application, kind, actor, comment=reason, registration=registration)
     if kind == "modification_refused":
-        _notify("modification_refused", registration, reason=reason)
+        _notify("modification_refused", registration, application, reason=reason)
 
 
 @transition(APPLICATION, "reject", kinds=(MODIFICATION,), source=(S.UNDER_REVIEW, S.INCOMPLETE),

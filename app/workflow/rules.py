@@ -69,6 +69,10 @@ def heading_errors(goods: list[dict]) -> dict[str, str]:
     return errors
 
 
+# Codes people type for a relation other than its ISO code: the United Kingdom is GB in ISO 3166, UK in use.
+CODE_ALIASES = {"UK": "GB"}
+
+
 def resolve_relations(tokens: list[str]) -> tuple[list[tuple[str, str]], list[str]]:
     """Map typed codes (ISO country or group acronym) to reference relations.
 
@@ -81,6 +85,7 @@ def resolve_relations(tokens: list[str]) -> tuple[list[tuple[str, str]], list[st
         token = raw.strip().upper()
         if not token:
             continue
+        token = CODE_ALIASES.get(token, token)
         if token in by_code:
             resolved.append((by_code[token].code, by_code[token].code))
             continue

@@ -27,3 +27,8 @@
     });
   });
 })();
+// A refused form: the summary of its errors is read first (keyboard and screen reader users land on it).
+(function () {
+  const summary = document.getElementById("error-summary");
+  if (summary) summary.focus();
+})();

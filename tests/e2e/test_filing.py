@@ -57,7 +57,9 @@ def test_operator_files_a_rex_application_from_login_to_under_review(page: Page,
     goods.get_by_label("Position tarifaire 1").fill("4202")
     goods.get_by_label("Description 1").fill("Sacs à main en cuir")
 
-    section_6.get_by_label("Indiquer la(les) relation(s) préférentielle(s)").fill("JP GB")
+    # Relations from the list; "UK", as people write it, is read as GB.
+    section_6.get_by_label("JP – APE UE-Japon").check()
+    section_6.get_by_label("Autres codes").fill("UK")
 
     section_7.get_by_label("Je m'engage à souscrire").check()
     section_7.get_by_label("Nom et prénom de la personne qui s'engage").fill("Éloïse Darrigrand")
@@ -77,7 +79,12 @@ def test_operator_files_a_rex_application_from_login_to_under_review(page: Page,
     expect(place).to_have_attribute("aria-invalid", "true")
     expect(place).to_have_accessible_description("Ce champ est obligatoire.")
     expect(place.locator("xpath=..")).to_contain_text("Ce champ est obligatoire.")
-    expect(page.get_by_text("Ce champ est obligatoire.")).to_have_count(1)  # no other field in error
+    expect(page.locator("#application-form").get_by_text("Ce champ est obligatoire.")).to_have_count(1)  # no other
+    # The summary at the top lists that one error and leads to the field; it has the focus, for the keyboard.
+    summary = page.locator("#error-summary")
+    expect(summary).to_be_focused()
+    expect(summary.get_by_role("link")).to_have_text(["Lieu : Ce champ est obligatoire."])
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#consent_place")
 
     expect(section_1.get_by_label("Service compétent").locator("option:checked")).to_have_text(office_label)
     expect(section_2.get_by_label("Téléphone")).to_have_value("02 35 11 22 33")
@@ -92,7 +99,8 @@ def test_operator_files_a_rex_application_from_login_to_under_review(page: Page,
     expect(contacts.get_by_label("Courriel 1")).to_have_value("eloise@maroquinerie.example")
     expect(goods.get_by_label("Position tarifaire 1")).to_have_value("4202")
     expect(goods.get_by_label("Description 1")).to_have_value("Sacs à main en cuir")
-    expect(section_6.get_by_label("Indiquer la(les) relation(s) préférentielle(s)")).to_have_value("JP GB")
+    expect(section_6.get_by_label("JP – APE UE-Japon")).to_be_checked()
+    expect(section_6.get_by_label("Autres codes")).to_have_value("UK")
     expect(section_7.get_by_label("Je m'engage à souscrire")).to_be_checked()
     expect(section_7.get_by_label("Lieu d'engagement")).to_have_value("Bénéjacq")
     expect(section_7.get_by_role("radio", name="Oui", exact=True)).to_be_checked()

@@ -184,7 +184,8 @@ def _answer_request_up_to_the_summary(client, factory, login):
     summary = client.get(response.location)
     assert "Compléments apportés à la demande" in page_text(summary)
     assert reload(application.id).status == S.INCOMPLETE
-    assert "content_modified" in _history_kinds(application.id)
+    # The edits are kept aside until the complement is transmitted: no history event yet.
+    assert "content_modified" not in _history_kinds(application.id)
     return application, value_of(parse(summary.data), "version")
 
 
@@ -217,6 +218,24 @@ def test_complement_filled_sends_the_file_back_under_review(client, factory, log
     assert "Il s'agit de sacs en cuir de veau." in _section(page, "fil")
     assert "Complément apporté à la demande" in _section(page, "historique")
     assert "Compléter la demande" not in [a.text() for a in parse(page.data).find_all("a")]
+    assert _history_kinds(application.id)[-2:] == ["content_modified", "completed"]
+
+
+def test_cancelling_the_complement_discards_the_edits_and_records_nothing(client, factory, login):
+    application, version = _answer_request_up_to_the_summary(client, factory, login)
+    kinds = _history_kinds(application.id)
+
+    response = client.post(f"/rex/demandes/{application.id}/annuler-complement",
+                           data={"version": version, "complement": ""})
+
+    assert response.status_code == 302 and response.location.endswith(f"/rex/demandes/{application.id}")
+    cancelled = reload(application.id)
+    assert cancelled.status == S.INCOMPLETE and cancelled.complement_baseline is None
+    assert [g.description for g in cancelled.goods_lines] == ["Sacs à main en cuir"]
+    assert _history_kinds(application.id) == kinds
+    page = client.get(response.location)
+    assert "Sacs à main en cuir de veau pleine fleur" not in page_text(page)
+    assert "La saisie du complément est annulée" in page_text(page)
 
 
 def test_complete_page_of_a_file_that_is_not_incomplete_sends_back_to_the_file(client, factory, login):

@@ -172,3 +172,22 @@ def test_upload_to_a_file_under_review_is_refused_with_a_message(client, factory
     assert response.status_code == 422
     assert "Cette action n'est pas possible pour une demande au statut « En étude »." in page_text(response)
     assert _documents(application) == []
+
+
+def test_managing_documents_from_the_form_saves_what_was_typed_first(client, factory, login):
+    from tests.operator.helpers import form_data, reload
+
+    company = factory.company()
+    operator = factory.operator(company)
+    draft = factory.draft(operator, company)
+    login(operator)
+    page = parse(client.get(f"/rex/demandes/{draft.id}/formulaire").data)
+    button = [b for b in page.find_all("button") if b.attrs.get("value") == "documents"]
+    assert button and button[0].attrs["form"] == "application-form"
+
+    response = client.post(f"/rex/demandes/{draft.id}/formulaire", data=form_data(
+        company, factory.office(), version=str(draft.version), action="documents",
+        **{"goods-0-description": "Valises en cuir tapé à la main"}))
+
+    assert response.status_code == 302 and response.location.endswith(f"/rex/demandes/{draft.id}/documents")
+    assert [g.description for g in reload(draft.id).goods_lines] == ["Valises en cuir tapé à la main"]

@@ -5,7 +5,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Application, ApplicationStatus, HistoryEvent, TariffHeading
 from tests.operator.helpers import contact, form_data, goods_line, reload
-from tests.operator.html import all_errors, container_of, errors_beside, page_text, parse, value_of
+from tests.operator.html import all_errors, container_of, controls, errors_beside, page_text, parse, value_of
 
 REQUIRED = "Ce champ est obligatoire."
 S = ApplicationStatus
@@ -64,10 +64,16 @@ def _starred_fields(doc) -> set[str]:
 
 def test_the_required_field_list_matches_the_starred_fields_of_the_page(filing):
     doc = parse(filing["client"].get(filing["url"]).data)
-    assert _starred_fields(doc) == set(STARRED)
+    # Section 6 is one requirement: relations ticked in the list (relation_codes) or typed (relations).
+    assert _starred_fields(doc) == set(STARRED) | {"relation_codes"}
 
 
-@pytest.mark.parametrize("missing", list(STARRED))
+# The company's address is the company record's (read-only, test_the_exporter_address_is_the_company_s_and_read_only):
+# it cannot be missing while the company has one; an empty record asks for it (test_an_address_the_company_lacks...).
+HELD = ("exporter_address", "exporter_postcode", "exporter_city", "exporter_country")
+
+
+@pytest.mark.parametrize("missing", [name for name in STARRED if name not in HELD])
 def test_every_starred_field_missing_shows_its_error_beside_it_and_keeps_what_was_typed(filing, missing):
     typed = form_data(filing["company"], filing["office"], **{missing: None if missing in UNCHECKED else ""})
 
@@ -270,7 +276,10 @@ def test_save_for_later_keeps_a_partial_draft_listed_in_mes_brouillons(filing):
     doc = parse(filing["client"].get(filing["url"]).data)
     assert value_of(doc, "exporter_phone") == "06 12 34 56 78"
     assert value_of(doc, "goods-0-heading") == "3923"
-    assert value_of(doc, "relations") == "CA"
+    # CA is a relation of the list: it comes back ticked there, the text field holds the other codes
+    assert [n.attrs["value"] for n in doc.find_all("input") if n.attrs.get("name") == "relation_codes"
+            and "checked" in n.attrs] == ["CA"]
+    assert value_of(doc, "relations") == ""
     assert reload(filing["application"].id).status == S.DRAFT
 
 
@@ -361,6 +370,88 @@ def test_heading_autocomplete_requires_login(client):
 def test_enter_in_a_field_validates_the_form_rather_than_deleting_a_row(filing):
     """Browsers submit with the form's first submit button when Enter is pressed in a text field."""
     doc = parse(filing["client"].get(filing["url"]).data)
-    first = next(b for b in doc.find("form", id="application-form").iter()
-                 if b.tag == "button" and b.attrs.get("type", "submit") == "submit")
+    inside = {id(b) for b in doc.find("form", id="application-form").iter()}
+    # The form's buttons in tree order: those inside it and those outside naming it (form="application-form").
+    first = next(b for b in doc.iter() if b.tag == "button" and b.attrs.get("type", "submit") == "submit"
+                 and (b.attrs.get("form") == "application-form" or (id(b) in inside and "form" not in b.attrs)))
     assert (first.attrs["name"], first.attrs["value"]) == ("action", "validate")
+
+
+@pytest.mark.parametrize("typed", ["n.a", "N.A", "n/a"])
+def test_a_contact_email_not_available_is_accepted_as_section_4_says(filing, typed):
+    response = filing["client"].post(filing["url"], data=form_data(
+        filing["company"], filing["office"], **{"contacts-0-email": typed}))
+    assert response.status_code == 302, errors_beside(parse(response.data), "contacts-0-email")
+    assert reload(filing["application"].id).contacts[0].email == typed
+
+
+def test_a_contact_email_that_is_neither_an_address_nor_na_is_refused(filing):
+    response = filing["client"].post(filing["url"], data=form_data(
+        filing["company"], filing["office"], **{"contacts-0-email": "pas une adresse"}))
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "contacts-0-email") == ["Adresse électronique invalide."]
+
+
+def test_relations_are_offered_as_a_list_and_uk_reads_as_gb(filing):
+    doc = parse(filing["client"].get(filing["url"]).data)
+    offered = [n.attrs["value"] for n in doc.find_all("input") if n.attrs.get("name") == "relation_codes"]
+    assert {"CA", "JP", "GB", "SPG", "PTOM", "AFOA"} <= set(offered)
+    response = filing["client"].post(filing["url"], data=form_data(
+        filing["company"], filing["office"], relations="UK", relation_codes=["CA", "JP"]))
+    assert response.status_code == 302
+    assert [r.code for r in reload(filing["application"].id).relations] == ["CA", "JP", "GB"]
+
+
+def test_the_exporter_address_is_the_company_s_and_read_only(factory, login):
+    company = factory.company()
+    operator = factory.operator(company)
+    application = factory.draft(operator)
+    client = login(operator)
+    url = f"/rex/demandes/{application.id}/formulaire"
+    doc = parse(client.get(url).data)
+    for name in ("exporter_address", "exporter_postcode", "exporter_city"):
+        [control] = controls(doc, name)
+        assert "readonly" in control.attrs, name
+    assert "disabled" not in controls(doc, "exporter_phone")[0].attrs
+    response = client.post(url, data=form_data(company, factory.office(), exporter_address="99 rue Inventée",
+                                                exporter_city="Ailleurs", exporter_phone="06 00 00 00 01"))
+    assert response.status_code == 302
+    saved = reload(application.id)
+    assert (saved.exporter_address, saved.exporter_city, saved.exporter_phone) == (
+        company.address, company.city, "06 00 00 00 01")
+
+
+@pytest.mark.parametrize("missing", HELD)
+def test_an_address_the_company_lacks_is_typed_and_required(factory, login, missing):
+    company = factory.company()
+    company.address = company.postcode = company.city = company.country = ""
+    db.session.commit()
+    operator = factory.operator(company)
+    application = factory.draft(operator)
+    client = login(operator)
+    url = f"/rex/demandes/{application.id}/formulaire"
+    assert "readonly" not in controls(parse(client.get(url).data), "exporter_address")[0].attrs
+    response = client.post(url, data=form_data(company, factory.office(), **{missing: ""}))
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), missing) == [STARRED[missing]]
+
+
+def test_a_representative_gets_the_client_s_data_with_the_button_without_javascript(factory, login):
+    first, second = factory.company(), factory.company()
+    second.phone, second.email = "05 59 00 00 02", "client2@example.com"
+    db.session.commit()
+    representative = factory.representative(clients=[first, second])
+    application = factory.draft(representative, first)
+    client = login(representative)
+    url = f"/rex/demandes/{application.id}/formulaire"
+    doc = parse(client.get(url).data)
+    select = controls(doc, "company_id")[0]
+    assert str(second.id) in select.attrs["data-clients"]  # what client-prefill.js copies when it is picked
+
+    response = client.post(url, data=form_data(first, factory.office(), company_id=str(second.id),
+                                                action="prefill", exporter_phone="01 00 00 00 00",
+                                                exporter_email="ancien@example.com"))
+    assert response.status_code == 302 and response.location.endswith(f"{url}#section-2")
+    saved = reload(application.id)
+    assert (saved.company_id, saved.exporter_phone, saved.exporter_email, saved.exporter_address) == (
+        second.id, "05 59 00 00 02", "client2@example.com", second.address)

@@ -177,7 +177,7 @@ def test_superseded_version_is_read_only(client, login, holder):
     assert "conservée en lecture seule" in text
     assert _links(doc)["Voir la dernière version"] == f"/rex/autorisations/{version.id}"
     assert "Modification de l'enregistrement validée" in _section_text(doc, "historique")
-    assert _buttons(doc) == ["Me déconnecter"]  # no action, no message form
+    assert _buttons(doc) == ["Rechercher", "Me déconnecter"]  # the header's only: no action, no message form
     assert "Bouchon plastique" not in text  # the content of that version
 
 

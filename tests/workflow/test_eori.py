@@ -200,9 +200,23 @@ def test_eori_request_for_information_then_complement(factory, applicant, office
     [email] = _emails("incomplete")
     assert email.subject.startswith("SOPRANO-EORI ")
     eori.save_draft(applicant, application, valid_content(phone="05 59 47 11 11"), office.id)
-    assert "content_modified" in _events(application)
+    assert "content_modified" not in _events(application)  # recorded once the complement is transmitted
     workflow.complete(applicant, application, "Extrait Kbis joint.")
     assert application.status == ApplicationStatus.UNDER_REVIEW
+    assert _events(application)[-2:] == ["content_modified", "completed"]
+
+
+def test_eori_complement_cancelled_puts_the_content_back(factory, applicant, office):
+    officer = factory.officer("FR000600")
+    application = _filed(applicant, office)
+    workflow.submit(applicant, application)
+    workflow.request_information(officer, application, "Merci de joindre un extrait Kbis.")
+    phone, kinds = application.eori_request.phone, _events(application)
+    eori.save_draft(applicant, application, valid_content(phone="05 59 47 11 11"), office.id)
+    assert application.eori_request.phone == "05 59 47 11 11"
+    workflow.cancel_complement(applicant, application)
+    assert application.eori_request.phone == phone and application.office_id == office.id
+    assert _events(application) == kinds and application.status == ApplicationStatus.INCOMPLETE
 
 
 def test_eori_rejection(factory, applicant, office):

@@ -148,14 +148,16 @@ def test_editing_an_incomplete_file_records_each_changed_field(operator, incompl
     content.goods = [{"heading": "4202", "description": "Sacs à main et portefeuilles en cuir"}]
     content.relations = ["JP", "GB", "CA"]
     workflow.save_draft(operator, incomplete, content)
+    assert last_event(incomplete.id).kind == "information_requested"  # nothing recorded until transmitted
+    workflow.complete(operator, incomplete, "Précisions apportées.")
 
-    event = last_event(incomplete.id)
+    [event] = [e for e in events(incomplete.id) if e.kind == "content_modified"]
     assert (event.kind, event.actor_id, event.office_id) == ("content_modified", operator.id, None)
     assert event.changes == [
         {"field": "goods[1].description", "old": "Sacs à main en cuir", "new": "Sacs à main et portefeuilles en cuir"},
         {"field": "relations", "old": "JP GB", "new": "JP GB CA"},
     ]
-    assert fresh(incomplete.id).status == S.INCOMPLETE
+    assert fresh(incomplete.id).status == S.UNDER_REVIEW
 
 
 def test_saving_an_incomplete_file_unchanged_records_no_event(operator, incomplete):
