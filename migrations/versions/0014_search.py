@@ -4,7 +4,7 @@ Issue 18: « Annuler la saisie du complément » puts the content back as it was
 changes of a complement only when it is transmitted.
 
 Revision ID: 0014_search
-Revises: 0011_security
+Revises: 0013_revocation_periods
 Create Date: 2026-12-05 08:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0014_search'
-down_revision = '0011_security'
+down_revision = '0013_revocation_periods'
 branch_labels = None
 depends_on = None
 
