@@ -185,7 +185,8 @@ class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, Spreads
     column_formatters = {
         "number": lambda v, c, m, n: Markup('<a href="{}">{}</a>').format(
             url_for("autorisation.show", registration_id=m.id), m.number),
-        "status": lambda v, c, m, n: status_label(m.status),
+        "status": lambda v, c, m, n: status_label(m.status) + (
+            " · " + str(_l("Révocation envisagée")) if m.hearing_notified_at is not None else ""),
         "updated_at": _date,
     }
     column_formatters_export = {"status": lambda v, c, m, n: status_label(m.status)}

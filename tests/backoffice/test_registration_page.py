@@ -124,3 +124,10 @@ def test_registrations_grid_lists_every_version_of_the_office(world, as_user, re
     assert body.count(registration.number) == 2
     assert "Version antérieure" in body
     assert registration.number not in text_of(as_user(world.officer_b).get("/admin/autorisations_service/"))
+
+
+def test_the_registrations_grid_shows_an_intended_revocation(world, as_user, registration):
+    from app.workflow import hearing
+    hearing.notify_revocation_intent(world.officer_a, registration, "conditions_not_met", "Contrôle du 12/11.")
+    body = text_of(as_user(world.officer_a).get("/admin/autorisations_service/"))
+    assert "Octroyée · Révocation envisagée" in body

@@ -117,3 +117,15 @@ def test_only_the_office_manages_the_clock(operator, other_officer, incomplete):
             clock.suspend_clock(actor, incomplete, "Non.")
         with pytest.raises(workflow.NotAllowed):
             clock.extend_deadline(actor, incomplete, 5, "Non.")
+
+
+def test_the_page_refuses_a_bad_number_of_days_beside_the_field_keeping_the_reason(client, login, officer,
+                                                                                   incomplete):
+    application_id, version = incomplete.id, incomplete.version
+    login(officer)
+    response = client.post(f"/admin/dossier/{application_id}/prolonger-delai",
+                           data={"version": version, "extension_days": "quinze", "extension_reason": "Attente."})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Indiquez un nombre de jours." in page and "Attente." in page
+    assert _fresh(application_id).deadline_extension_days == 0
