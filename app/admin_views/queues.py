@@ -26,6 +26,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
+from app.search import contains, folded_contains
 from app.workflow.access import office_scope
 from app.workflow.events import kind_label, status_label
 
@@ -139,7 +140,8 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
         elif _EORI.match(term) and any(ch.isdigit() for ch in term):
             clause = Application.exporter_eori == term.upper()
         else:
-            clause = or_(Application.exporter_name.ilike(f"%{term}%"), Application.reference.ilike(f"%{term}%"))
+            # Accent-insensitive on PostgreSQL, answered by the trigram indexes of migration 0015.
+            clause = or_(folded_contains(Application.exporter_name, term), contains(Application.reference, term))
         query = query.filter(clause)
         if count_query is not None:
             count_query = count_query.filter(clause)
