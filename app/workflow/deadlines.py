@@ -30,7 +30,7 @@ from app import background
 from app.extensions import db
 from app.models import Application, ApplicationStatus, HistoryEvent, OutboxEmail, Registration, RegistrationStatus
 from app.models._time import utcnow
-from app.notifications import email_context, email_rows
+from app.notifications import email_context, email_rows, queue_file_emails
 from app.workflow.kernel import bulk_transition
 from app.workflow.subjects import APPLICATION
 
@@ -71,13 +71,10 @@ def _reject_batch(ids: list[int], now: datetime) -> int:
                 ["application_id", "kind", "office_id", "at"],
                 select(Application.id, literal("rejected_automatically"), Application.office_id, literal(now))
                 .where(Application.id.in_(ids))))
+            # The emails by INSERT ... SELECT, one statement per kind of file in the batch: rendered once each.
             base_url = current_app.config["PUBLIC_BASE_URL"]
-            emails = email_rows("rejected_automatically", (
-                (row.exporter_email, {"application": row, "base_url": base_url})
-                for row in rejected if row.exporter_email))
-            if emails:
-                db.session.execute(insert(OutboxEmail.__table__), emails)
-                background.mark_due(background.EMAILS)
+            for kind in sorted({row.kind for row in rejected if row.exporter_email}, key=str):
+                queue_file_emails("rejected_automatically", Application.id.in_(ids), kind, now, base_url=base_url)
             _restore_registrations([row for row in rejected if row.registration_id is not None], now)
         background.commit()
     except Exception:
