@@ -14,7 +14,6 @@ from flask_admin.contrib.sqla import ModelView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
-from sqlalchemy import or_
 
 from app.admin_views.filters import (
     DeadlineWithinDaysFilter, LocalDateTimeBetweenFilter, ScopedEqual, UnassignedFilter, office_options,
@@ -26,7 +25,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
-from app.search import contains, folded_contains
+from app.search import file_contains
 from app.workflow.access import office_scope
 from app.workflow.events import kind_label, status_label
 
@@ -141,7 +140,7 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
             clause = Application.exporter_eori == term.upper()
         else:
             # Accent-insensitive on PostgreSQL, answered by the trigram indexes of migration 0015.
-            clause = or_(folded_contains(Application.exporter_name, term), contains(Application.reference, term))
+            clause = file_contains(Application, term)
         query = query.filter(clause)
         if count_query is not None:
             count_query = count_query.filter(clause)

@@ -1,10 +1,17 @@
 """trigram indexes for accent-insensitive searches on PostgreSQL (pg_trgm, unaccent, search_fold())
 
 Issue 19: a company name, contact name or goods description search read every file of the office (400 ms at a
-million files). On PostgreSQL the searches compare search_fold(column), an immutable SQL function (lower case,
-accents removed by unaccent), with LIKE '%term%', which GIN trigram indexes on the same expression answer.
-The extensions live in the schema where they are (public when this migration creates them); the function and
-the indexes in the schema being migrated. SQLite keeps its case-insensitive LIKE scans: nothing changes there.
+million files). On PostgreSQL the searches compare search_fold(text), an immutable SQL function (lower case,
+accents removed by unaccent), with LIKE '%term%', which GIN trigram indexes answer (app/search.py).
+
+The file's name and reference are indexed in a narrow side table, application_search, kept by a trigger on
+INSERT and on UPDATE OF exporter_name, reference: a GIN index on application itself would take a new entry at
+every change of status (no HOT update when indexed columns change), which doubled the deadline sweep's UPDATE.
+Contacts and goods lines are written with their file and rarely changed: their indexes are on the tables.
+
+The extensions live in the schema where they are (public when this migration creates them); the function, the
+side table and the indexes in the schema being migrated. SQLite keeps its case-insensitive LIKE scans: nothing
+is created there.
 
 Revision ID: 0015_search_indexes
 Revises: 0011_security
@@ -21,14 +28,15 @@ down_revision = '0011_security'
 branch_labels = None
 depends_on = None
 
-# (index, table, expression): every indexed search of app/search.py.
+# (index, table, expression): the trigram indexes of app/search.py.
 INDEXES = (
-    ("ix_application_exporter_name_trgm", "application", "search_fold(exporter_name)"),
-    ("ix_application_reference_trgm", "application", "reference"),
+    ("ix_application_search_trgm", "application_search", "folded"),
     ("ix_contact_full_name_trgm", "contact", "search_fold(full_name)"),
     ("ix_contact_email_trgm", "contact", "search_fold(email)"),
     ("ix_goods_line_description_trgm", "goods_line", "search_fold(description)"),
 )
+# What a file's search text is: its exporter name and reference, apart (chr(31) is never typed in a search).
+FOLDED = "search_fold(coalesce({row}exporter_name, '') || chr(31) || coalesce({row}reference, ''))"
 
 
 def _extension_schema(bind, name: str) -> str:
@@ -50,6 +58,22 @@ def upgrade():
         CREATE OR REPLACE FUNCTION search_fold(value text) RETURNS text
         LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
         AS $$ SELECT lower({unaccent}.unaccent('{unaccent}.unaccent'::regdictionary, value)) $$""")
+    op.execute("""
+        CREATE TABLE application_search (
+            application_id integer PRIMARY KEY REFERENCES application (id) ON DELETE CASCADE,
+            folded text NOT NULL)""")
+    op.execute(f"""
+        CREATE OR REPLACE FUNCTION application_search_sync() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            INSERT INTO application_search (application_id, folded) VALUES (NEW.id, {FOLDED.format(row='NEW.')})
+            ON CONFLICT (application_id) DO UPDATE SET folded = EXCLUDED.folded;
+            RETURN NULL;
+        END $$""")
+    op.execute("""
+        CREATE TRIGGER application_search_sync AFTER INSERT OR UPDATE OF exporter_name, reference ON application
+        FOR EACH ROW EXECUTE FUNCTION application_search_sync()""")
+    op.execute(f"INSERT INTO application_search (application_id, folded) SELECT id, {FOLDED.format(row='')} "
+               f"FROM application")
     for name, table, expression in INDEXES:
         op.execute(f"CREATE INDEX {name} ON {table} USING gin ({expression} {trgm}.gin_trgm_ops)")
 
@@ -59,4 +83,7 @@ def downgrade():
         return
     for name, _table, _expression in INDEXES:
         op.execute(f"DROP INDEX IF EXISTS {name}")
+    op.execute("DROP TRIGGER IF EXISTS application_search_sync ON application")
+    op.execute("DROP FUNCTION IF EXISTS application_search_sync()")
+    op.execute("DROP TABLE IF EXISTS application_search")
     op.execute("DROP FUNCTION IF EXISTS search_fold(text)")
