@@ -13,7 +13,7 @@ from app.models.applications import (
     PublicationConsent,
     Undertaking,
 )
-from app.models.registrations import Registration, RegistrationStatus, RevocationGround
+from app.models.registrations import Registration, RegistrationCertificate, RegistrationStatus, RevocationGround
 from app.models.documents import Document
 from app.models.history import HistoryEvent
 from app.models.messages import DiscussionMessage
@@ -26,7 +26,7 @@ from app.models.admin_log import AdminLogEntry
 __all__ = [
     "AdminLogEntry", "Application", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "CertificationRequest", "CertificationStatus", "Company", "EoriBasis", "EoriRequest", "PersonType", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
-    "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
+    "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration", "RegistrationCertificate",
     "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User",
     "UserSession",
     "office_supervisors",
