@@ -3,7 +3,7 @@ import uuid
 from collections.abc import Iterable
 
 from flask import current_app
-from sqlalchemy import update
+from sqlalchemy import String, cast, func, insert, literal, select, update
 
 from app import background
 from app.extensions import db
@@ -46,6 +46,55 @@ def email_rows(template: str, messages: Iterable[tuple[str, dict]]) -> list[dict
         rows.append({"template": template, "recipient": recipient, "subject": subject, "body": body,
                      "message_id": f"<{uuid.uuid4().hex}@{domain}>"})
     return rows
+
+
+class _FieldTokens:
+    """Stands for a file in a template rendered once for many files: each attribute the template reads is a
+    token the INSERT ... SELECT replaces with the file's column. An attribute not declared is an error, never
+    an empty string in someone's email."""
+
+    def __init__(self, values: dict):
+        self._values = values
+
+    def __getattr__(self, name):
+        try:
+            return self._values[name]
+        except KeyError:
+            raise RuntimeError(f"this email template reads application.{name}, which the bulk "
+                               f"outbox insert does not provide") from None
+
+
+def queue_file_emails(template: str, where, kind, now, **context) -> int:
+    """The emails of `template` for every file of kind `kind` matching `where` that has a section 2 email,
+    written by one INSERT ... SELECT: the template is rendered once, with tokens for the file's id and
+    reference, which the statement replaces per row. The same subject and body as email_rows(); no row
+    crosses into Python (the deadline sweep: 100,000 emails in one statement per batch, not 100,000 renders)."""
+    from app.models import Application
+
+    tokens = {"id": "\u2983id\u2984", "reference": "\u2983reference\u2984"}
+    columns = {"id": cast(Application.id, String), "reference": Application.reference}
+    subject, body = render_email(template, application=_FieldTokens({**tokens, "kind": kind}), **context)
+
+    def filled(text: str):
+        expression = literal(text, String)
+        for name, token in tokens.items():
+            if token in text:
+                expression = func.replace(expression, token, columns[name])
+        return expression
+
+    if db.session.get_bind().dialect.name == "postgresql":
+        random_hex = func.replace(cast(func.gen_random_uuid(), String), "-", "")
+    else:
+        random_hex = func.lower(func.hex(func.randomblob(16)))
+    rows = select(literal(template, String), Application.exporter_email, filled(subject), filled(body),
+                  literal("<", String) + random_hex + literal(f"@{_message_domain()}>", String),
+                  literal(OUTBOX_PENDING, String), literal(0), literal(now, OutboxEmail.created_at.type)).where(
+        where, Application.kind == kind, Application.exporter_email.is_not(None), Application.exporter_email != "")
+    result = db.session.execute(insert(OutboxEmail.__table__).from_select(
+        ["template", "recipient", "subject", "body", "message_id", "status", "attempts", "created_at"], rows))
+    if result.rowcount:
+        background.mark_due(background.EMAILS)
+    return result.rowcount
 
 
 def email_context(application, **extra) -> dict:

@@ -7,8 +7,9 @@
 Builds, through the workflow (draft, submit, grant), a typical registration (filed by a customs
 representative: 5 goods lines, 2 contacts, 3 relations) and one with 99 goods lines, then renders each
 --repeat times after one warm-up render, reloading the registration from the database before each
-render. Prints median and p95 wall-clock ms, the median CPU ms, the page count and size, and checks the
-target: median under 300 ms for the typical registration (exit status 1 when missed). See bench/README.md.
+render, then times the download path once the PDF is stored (app.certificates.certificate_pdf). Prints median
+and p95 wall-clock ms, the median CPU ms, the page count and size, and checks the targets: on-demand render
+median under 150 ms, stored PDF under 5 ms, for the typical registration (exit status 1 when missed).
 """
 from __future__ import annotations
 
@@ -29,13 +30,14 @@ from sqlalchemy import func, select  # noqa: E402
 
 from app import create_app, workflow  # noqa: E402
 from app.auth.passwords import hash_password  # noqa: E402
-from app.certificates import render_certificate  # noqa: E402
+from app.certificates import certificate_pdf, render_certificate, store_certificate  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.models import Certification, Company, Office, Registration, Role, TariffHeading, User  # noqa: E402
 from app.models._time import utcnow  # noqa: E402
 from app.reference.loader import load_all  # noqa: E402
 
-TARGET_MS = 300.0
+TARGET_MS = 150.0  # issue 19: the on-demand render of a typical registration
+STORED_TARGET_MS = 5.0  # issue 19: serving the stored PDF
 OFFICE = "FR000600"
 
 
@@ -116,6 +118,22 @@ def measure(registration_id: int, repeat: int) -> tuple[list[float], list[float]
     return wall, cpu, pdf
 
 
+def measure_stored(registration_id: int, repeat: int) -> tuple[list[float], float]:
+    """What a download costs once the job stored the PDF: load the registration, check the stored state, read
+    the bytes (app.certificates.certificate_pdf). Returns the times and the render-and-store time of the job."""
+    db.session.expire_all()
+    start = time.perf_counter()
+    store_certificate(db.session.get(Registration, registration_id))
+    stored_in = (time.perf_counter() - start) * 1000
+    wall = []
+    for _ in range(repeat):
+        db.session.expire_all()
+        start = time.perf_counter()
+        certificate_pdf(db.session.get(Registration, registration_id))
+        wall.append((time.perf_counter() - start) * 1000)
+    return wall, stored_in
+
+
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
@@ -142,14 +160,21 @@ def main(argv=None) -> int:
                 results[slug] = statistics.median(wall)
                 print(f"{label:<50} {results[slug]:>10.1f} {p95(wall):>8.1f} {statistics.median(cpu):>14.1f} "
                       f"{pages:>6} {len(pdf) / 1024:>5.0f}")
+                stored, stored_in = measure_stored(registration_id, args.repeat)
+                results[slug + "-stored"] = statistics.median(stored)
+                print(f"{'  served from storage (job rendered it in ' + format(stored_in, '.0f') + ' ms)':<50} "
+                      f"{results[slug + '-stored']:>10.2f} {p95(stored):>8.2f} {'':>14} {pages:>6} {len(pdf) / 1024:>5.0f}")
                 if args.out:
                     args.out.mkdir(parents=True, exist_ok=True)
                     (args.out / f"certificate-{slug}.pdf").write_bytes(pdf)
             db.session.remove()
     ok = results["typical"] < TARGET_MS
-    print(f"target: median under {TARGET_MS:.0f} ms for a typical registration: "
-          f"{'met' if ok else 'MISSED'} ({results['typical']:.1f} ms, {args.repeat} renders)")
-    return 0 if ok else 1
+    ok_stored = results["typical-stored"] < STORED_TARGET_MS
+    print(f"target: on-demand render median under {TARGET_MS:.0f} ms for a typical registration: "
+          f"{'met' if ok else 'MISSED'} ({results['typical']:.1f} ms, {args.repeat} renders); served from storage "
+          f"under {STORED_TARGET_MS:.0f} ms: {'met' if ok_stored else 'MISSED'} ({results['typical-stored']:.2f} ms); "
+          f"ratio render / stored {results['typical'] / results['typical-stored']:.0f}x")
+    return 0 if ok and ok_stored else 1
 
 
 if __name__ == "__main__":

@@ -85,6 +85,16 @@ def enqueue_rex_transmissions():
     return _enqueue_after_commit(transmit_pending, "rex")
 
 
+def enqueue_certificate_rendering():
+    """After a registration version is created, revoked or restored: render its certificate in a worker. In the
+    embedded mode (no REDIS_URL) nothing is rendered inside the request: the first download renders it."""
+    if not current_app.config.get("REDIS_URL"):
+        return None
+    from jobs.certificates import render_certificates
+
+    return _enqueue_after_commit(render_certificates, "default")
+
+
 def _start_batch(actor_id: int, action: str, ids: list[int], params: dict):
     from jobs.batch import run_batch
 
@@ -97,6 +107,9 @@ def _connect_once() -> None:
         return
     background.on_due(background.EMAILS, lambda app: enqueue_outbox_delivery())
     background.on_due(background.REX_TRANSMISSIONS, lambda app: enqueue_rex_transmissions())
+    # The transitions that transmit a registration (grant, modification validated, revocation and its
+    # cancellation) are those that make a new certificate.
+    background.on_due(background.REX_TRANSMISSIONS, lambda app: enqueue_certificate_rendering())
     background.register_task("batch", _start_batch)
 
 

@@ -12,4 +12,5 @@ PERIODIC = [
     ("transmit_rex", "jobs.rex.transmit_pending", 60),
     ("deliver_outbox", "jobs.outbox.deliver_outbox", 60),
     ("purge_sessions", "jobs.sessions.purge_sessions", 3600),
+    ("render_certificates", "jobs.certificates.render_certificates", 600),
 ]

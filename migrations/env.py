@@ -88,6 +88,9 @@ def run_migrations_online():
     conf_args = current_app.extensions['migrate'].configure_args
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
+    if conf_args.get("include_object") is None:
+        from app.search import include_object  # the trigram indexes of 0015 live in the database only
+        conf_args["include_object"] = include_object
 
     connectable = get_engine()
 

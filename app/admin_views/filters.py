@@ -1,5 +1,6 @@
 """Queue filters beyond Flask-Admin's own: scoped choices, unassigned files, deadlines within N days, date
 ranges typed in French."""
+import time
 from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -7,7 +8,8 @@ from flask import current_app, has_request_context
 from flask_admin.contrib.sqla.filters import BaseSQLAFilter, DateTimeBetweenFilter, FilterEqual
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from app.extensions import db
 from app.models import Application, Office, Role, User
@@ -20,17 +22,62 @@ def status_options(statuses):
     return lambda: [(s, str(STATUS_LABELS[s])) for s in statuses]
 
 
+# Filter choices per office scope, kept between requests: offices and officers change rarely, and a queue page
+# asked for them on every request (two of its five statements). A commit that wrote an office or an account
+# in this process drops them at once; other processes (gunicorn workers) see the change within CHOICES_TTL.
+CHOICES_TTL = 30.0
+_choices: dict = {}
+_generation = [0]
+_CHANGED_KEY = "filter_choices_changed"
+
+
+def _cached_choices(kind: str, ids, compute):
+    key = (str(db.engine.url), kind, tuple(sorted(ids)))
+    now = time.monotonic()
+    hit = _choices.get(key)
+    if hit is not None and hit[0] == _generation[0] and now - hit[1] < CHOICES_TTL:
+        return hit[2]
+    value = compute()
+    _choices[key] = (_generation[0], now, value)
+    return value
+
+
+@event.listens_for(Session, "after_flush")
+def _note_office_or_account_change(session, _context):
+    if any(isinstance(obj, (Office, User)) for obj in (*session.new, *session.dirty, *session.deleted)):
+        session.info[_CHANGED_KEY] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_bulk_office_or_account_change(state):
+    if (state.is_update or state.is_delete or state.is_insert) and getattr(state.statement, "table", None) is not None \
+            and state.statement.table.name in ("office", "user", "office_supervisors"):
+        state.session.info[_CHANGED_KEY] = True
+
+
+@event.listens_for(Session, "after_commit")
+def _drop_choices_after_change(session):
+    if session.info.pop(_CHANGED_KEY, False):
+        _generation[0] += 1
+
+
+@event.listens_for(Session, "after_rollback")
+def _forget_change(session):
+    session.info.pop(_CHANGED_KEY, None)
+
+
 def office_options():
     # Called on every page: options must follow the account, not the first one that loaded the view.
     ids = office_scope(current_user)
-    return [(str(o.id), str(o)) for o in db.session.scalars(select(Office).where(Office.id.in_(ids)).order_by(Office.name))]
+    return _cached_choices("offices", ids, lambda: [
+        (str(o.id), str(o)) for o in db.session.scalars(select(Office).where(Office.id.in_(ids)).order_by(Office.name))])
 
 
 def officer_options():
     ids = office_scope(current_user)
-    officers = db.session.scalars(select(User).where(User.office_id.in_(ids), User.role == Role.OFFICER)
-                                  .order_by(User.last_name))
-    return [(str(u.id), u.full_name) for u in officers]
+    return _cached_choices("officers", ids, lambda: [
+        (str(u.id), u.full_name) for u in db.session.scalars(
+            select(User).where(User.office_id.in_(ids), User.role == Role.OFFICER).order_by(User.last_name))])
 
 
 class ScopedEqual(FilterEqual):

@@ -28,6 +28,7 @@ from app.models import (
     Application, ApplicationStatus, Contact, GoodsLine, HistoryEvent, Office, Role, TariffHeading, User,
 )
 from app.models.offices import office_supervisors
+from app.search import folded_contains
 from app.workflow.access import office_scope, officer_files
 from app.workflow.events import EVENT_LABELS, event_label, status_label
 
@@ -296,15 +297,14 @@ class ContactGrid(FileScopedGrid):
         if _REFERENCE.match(term):
             return Application.reference.startswith(term.upper())
         if "@" in term:
-            return Contact.email.icontains(term, autoescape=True)
+            return folded_contains(Contact.email, term)
         if _PHONE.match(term) and sum(ch.isdigit() for ch in term) >= 4:
             digits = re.sub(r"\D", "", term)
             phone = Contact.phone
             for sep in (" ", ".", "-", "/", "(", ")"):
                 phone = func.replace(phone, sep, "")
             return phone.contains(digits, autoescape=True)
-        return or_(Contact.full_name.icontains(term, autoescape=True),
-                   Contact.email.icontains(term, autoescape=True))
+        return or_(folded_contains(Contact.full_name, term), folded_contains(Contact.email, term))
 
     def search_placeholder(self):
         return str(_l("Nom, courriel, téléphone ou n° demande"))
@@ -365,7 +365,7 @@ class GoodsLineGrid(FileScopedGrid):
             return GoodsLine.heading == term
         if re.fullmatch(r"\d{2}", term):
             return GoodsLine.chapter == term
-        return GoodsLine.description.icontains(term, autoescape=True)
+        return folded_contains(GoodsLine.description, term)
 
     def search_placeholder(self):
         return str(_l("Position, chapitre, description ou n° demande"))

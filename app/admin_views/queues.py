@@ -10,11 +10,12 @@ import re
 
 from flask import redirect, url_for
 from flask_admin.actions import action
+from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from jinja2 import pass_context
 from markupsafe import Markup
-from sqlalchemy import or_
 
 from app.admin_views.filters import (
     DeadlineWithinDaysFilter, LocalDateTimeBetweenFilter, ScopedEqual, UnassignedFilter, office_options,
@@ -26,6 +27,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
+from app.search import file_contains
 from app.workflow.access import officer_files, officer_registrations
 from app.workflow.events import kind_label, status_label
 
@@ -142,7 +144,8 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
         elif _EORI.match(term) and any(ch.isdigit() for ch in term):
             clause = Application.exporter_eori == term.upper()
         else:
-            clause = or_(Application.exporter_name.ilike(f"%{term}%"), Application.reference.ilike(f"%{term}%"))
+            # Accent-insensitive on PostgreSQL, answered by the trigram indexes of migration 0015.
+            clause = file_contains(Application, term)
         query = query.filter(clause)
         if count_query is not None:
             count_query = count_query.filter(clause)
@@ -154,6 +157,23 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
 
     def search_placeholder(self):
         return str(_l("N° demande, EORI ou raison sociale"))
+
+    @pass_context
+    def lean_row(self, context, row, actions, list_row_actions):
+        """The cells of one row, as Flask-Admin's list_row block writes them (checkbox, actions column, one cell per
+        column through the same formatters), built in one Python call rather than by the block's per-cell template
+        code: the rows were 40% of the page's rendering."""
+        pk = self.get_pk_value(row)
+        cells = []
+        if actions:
+            cells.append(Markup('<td>\n<input type="checkbox" name="rowid" class="action-checkbox" value="{}" '
+                                'title="{}" />\n</td>').format(pk, admin_gettext("Select record")))
+        if self.column_display_actions:
+            buttons = Markup("").join(action.render_ctx(pk, row) for action in list_row_actions)
+            cells.append(Markup('<td class="list-buttons-column">{}</td>').format(buttons))
+        for column, _name in self._list_columns:
+            cells.append(Markup('<td class="col-{}">{}</td>').format(column, self.get_list_value(context, row, column)))
+        return Markup("\n").join(cells)
 
 
 class ToInstructQueue(QueueView):

@@ -13,6 +13,7 @@ from datetime import timedelta, timezone
 from flask import current_app, flash, request, session
 from flask_babel import gettext as _
 from sqlalchemy import delete, or_, select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.models import User
@@ -81,7 +82,9 @@ def check_session() -> None:
     if "_user_id" not in session or (request.endpoint or "").endswith("static"):  # files: nobody's business
         return
     token = session.get(TOKEN_KEY)
+    # The account's office comes with it: every back-office page names it (one statement, not two).
     found = db.session.execute(select(UserSession, User).join(User, User.id == UserSession.user_id)
+                               .options(joinedload(User.office))
                                .where(UserSession.id == _digest(token))).one_or_none() if token else None
     if found is None or str(found.User.id) != str(session["_user_id"]) or not found.User.is_active:
         forget_login()  # ended (logout, a password, role or enabled change) or never opened here

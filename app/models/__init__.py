@@ -13,7 +13,7 @@ from app.models.applications import (
     PublicationConsent,
     Undertaking,
 )
-from app.models.registrations import Registration, RegistrationStatus, RevocationGround
+from app.models.registrations import Registration, RegistrationCertificate, RegistrationStatus, RevocationGround
 from app.models.documents import Document
 from app.models.history import HistoryEvent
 from app.models.messages import DiscussionMessage
@@ -27,7 +27,7 @@ from app.models.proposals import DecisionProposal
 __all__ = [
     "AdminLogEntry", "Application", "DecisionProposal", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "CertificationRequest", "CertificationStatus", "Company", "EoriBasis", "EoriRequest", "PersonType", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
-    "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
+    "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration", "RegistrationCertificate",
     "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User",
     "UserSession",
     "office_supervisors",

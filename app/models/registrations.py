@@ -2,7 +2,7 @@
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, String, Text, func, text
+from sqlalchemy import Date, DateTime, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.extensions import db
@@ -92,3 +92,15 @@ class Registration(db.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class RegistrationCertificate(db.Model):
+    """The certificate PDF of a registration version, rendered once (a job after the version is created,
+    revoked or restored; or the first download) and served as stored while `state` still describes the
+    registration (app/certificates.py: its status, last change and the file's version)."""
+
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"),
+                                                 primary_key=True)
+    state: Mapped[str] = mapped_column(String(120))
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    rendered_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

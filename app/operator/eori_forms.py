@@ -1,7 +1,7 @@
 """The EORI form (seed 004, CERFA 13930*01): its fields as WTForms, and their translation to the content
 dict of app.workflow.eori.save_draft."""
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField, StringField
+from wtforms import BooleanField, DateField, HiddenField, RadioField, SelectField
 from wtforms.validators import Optional
 
 from app.forms import Form

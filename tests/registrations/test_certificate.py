@@ -202,3 +202,54 @@ def test_staff_outside_the_office_get_404_and_operators_403(factory, login, hold
     assert login(holder_files["operator"]).get(holder_files["admin_url"]).status_code == 403
     # Staff use the back-office URL; the operator route is for operators only.
     assert login(factory.officer(OFFICE_A)).get(holder_files["url"]).status_code == 403
+
+
+# --- rendered once, served from storage ------------------------------------------------------------
+
+@pytest.fixture
+def renders(monkeypatch):
+    """Counts the renders (the real renderer still runs)."""
+    import app.certificates as certificates
+
+    calls = []
+    real = certificates.render_certificate
+
+    def counting(registration):
+        calls.append(registration.id)
+        return real(registration)
+
+    monkeypatch.setattr(certificates, "render_certificate", counting)
+    return calls
+
+
+def test_the_first_download_renders_and_stores_it_and_the_next_ones_serve_the_stored_pdf(login, holder_files,
+                                                                                          renders):
+    from app.models import RegistrationCertificate
+
+    client = login(holder_files["operator"])
+    first = client.get(holder_files["url"]).data
+    second = client.get(holder_files["url"]).data
+    assert renders == [holder_files["id"]]
+    assert first == second
+    assert db.session.get(RegistrationCertificate, holder_files["id"]).pdf == first
+
+
+def test_a_revocation_makes_the_stored_pdf_stale_and_the_next_download_says_revoked(login, factory, officer,
+                                                                                     holder_files, renders):
+    client = login(holder_files["operator"])
+    client.get(holder_files["url"])
+    registration = db.session.get(Registration, holder_files["id"])
+    from app.workflow import registrations
+
+    registrations.revoke(officer, registration, RevocationGround.HOLDER_REQUEST.value, "À la demande du titulaire.")
+    text = _text(_pdf(client.get(holder_files["url"]).data))
+    assert "Révoquée le" in text
+    assert renders == [holder_files["id"], holder_files["id"]]
+
+
+def test_the_job_renders_the_missing_certificates_once(holder_files, renders):
+    from jobs.certificates import render_certificates
+
+    assert render_certificates() == 1
+    assert render_certificates() == 0
+    assert renders == [holder_files["id"]]

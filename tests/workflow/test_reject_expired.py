@@ -1,5 +1,6 @@
 """'Action automatique': an incomplete file left unanswered 30 days is rejected, by the sweep the scheduler runs
 (jobs/schedule.py -> jobs.deadlines.sweep_deadlines -> app.workflow.deadlines.reject_expired)."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -54,6 +55,21 @@ def test_automatic_rejection_is_emailed_to_the_section_2_email(incomplete):
     assert (email.template, email.recipient) == ("rejected_automatically", SECTION2_EMAIL)
     assert incomplete.reference in email.subject
     assert incomplete.reference in email.body
+
+
+def test_the_email_written_by_the_sweep_is_the_one_rendered_for_the_file(app, incomplete):
+    """The sweep renders the template once per batch and fills each file in SQL: same subject and body
+    as rendering it for that file, and a message id of the usual shape."""
+    from app.notifications import email_context, render_email
+
+    deadline = aware(fresh(incomplete.id).answer_deadline)
+    sweep_deadlines(now=deadline + timedelta(days=1))
+
+    email = outbox()[-1]
+    subject, body = render_email("rejected_automatically", **email_context(fresh(incomplete.id)))
+    assert (email.subject, email.body) == (subject, body)
+    assert email.created_at is not None  # (already delivered: the in-process jobs ran after the commit)
+    assert re.fullmatch(r"<[0-9a-f]{32}@[^>]+>", email.message_id)
 
 
 @pytest.mark.parametrize("status", ["under_review", "rejected", "granted"])
