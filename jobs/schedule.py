@@ -9,4 +9,6 @@ PERIODIC = [
     ("transmit_rex", "jobs.rex.transmit_pending", 60),
     ("deliver_outbox", "jobs.outbox.deliver_outbox", 60),
     ("purge_sessions", "jobs.sessions.purge_sessions", 3600),
+    ("purge_background_tasks", "jobs.batch.purge_tasks", 3600),
+    ("send_daily_digests", "jobs.digest.send_daily_digests", 86400),
 ]

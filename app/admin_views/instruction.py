@@ -15,7 +15,7 @@ from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.queries import files, reference
-from app.workflow import instruction, registrations
+from app.workflow import instruction, news, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -69,6 +69,10 @@ class InstructionView(InstructorView, BaseView):
     @expose("/<int:application_id>")
     def show(self, application_id: int, status_code: int = 200, form_error: dict | None = None):
         application = self._application(application_id)
+        # What is new for me on this file is shown once, then read: opening the file marks it read for me only.
+        unread = news.news_on_file(current_user, application)
+        if request.method == "GET":
+            news.mark_read(current_user, application)
         offices = db.session.scalars(select(Office).where(Office.id != application.office_id)
                                      .order_by(Office.name)).all()
         return self.render(
@@ -80,6 +84,7 @@ class InstructionView(InstructorView, BaseView):
             form_values=request.form if request.method == "POST" else {},
             transmissions=files.transmissions_of_application(application.id),
             modified=registrations.modified_sections(application) if application.registration_id else {},
+            unread=unread,
         ), status_code
 
     @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))

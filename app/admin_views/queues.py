@@ -8,7 +8,7 @@ a million files.
 import math
 import re
 
-from flask import redirect, url_for
+from flask import g, redirect, url_for
 from flask_admin.actions import action
 from flask_admin.contrib.sqla import ModelView
 from flask_babel import lazy_gettext as _l
@@ -26,6 +26,7 @@ from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
+from app.workflow import news
 from app.workflow.access import office_scope
 from app.workflow.events import kind_label, status_label
 
@@ -35,7 +36,19 @@ _EORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,15}$", re.I)
 
 
 def _reference_link(view, context, model, name):
-    return Markup('<a href="{}">{}</a>').format(url_for("dossier.show", application_id=model.id), model.reference)
+    link = Markup('<a href="{}">{}</a>').format(url_for("dossier.show", application_id=model.id), model.reference)
+    if model.id in _unread_on_page(context):
+        return Markup('<span class="unread-marker" title="{0}" aria-label="{0}">●</span> ').format(_l("Non lu")) + link
+    return link
+
+
+def _unread_on_page(context) -> set[int]:
+    """The rows of this page with news for the reader (one query per page, app/workflow/news.py)."""
+    cached = g.get("_unread_on_page")
+    if cached is None:
+        rows = context.get("data") or ()
+        cached = g._unread_on_page = news.unread_ids(current_user, [getattr(r, "id", None) for r in rows])
+    return cached
 
 
 def _status(view, context, model, name):
