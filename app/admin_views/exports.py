@@ -104,7 +104,7 @@ class SpreadsheetExportMixin:
             from urllib.parse import urlencode
 
             args = self.list_arguments() if hasattr(self, "list_arguments") else dict(request.args)
-            return redirect(url_for("traitements.new_export", endpoint=self.endpoint, export_type=export_type,
+            return redirect(url_for("traitements.new_export", queue=self.endpoint, export_type=export_type,
                                     query=urlencode(args)))
         if count > EXPORT_MAX_ROWS:
             flash(_("L'export porterait sur %(count)s lignes, au-delà de la limite de %(limit)s : rien n'a été "

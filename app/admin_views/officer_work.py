@@ -10,7 +10,8 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from app import background_tasks, saved_views
-from app.admin_views.exports import EXPORT_MAX_ROWS, XLSX_MIMETYPE
+from app.admin_views import exports
+from app.admin_views.exports import XLSX_MIMETYPE
 from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.identifiers import parse_id
@@ -64,7 +65,7 @@ class SavedViewsView(InstructorView, BaseView):
     @expose("/nouvelle", methods=("GET", "POST"))
     def new(self):
         queues = _queue_views(self.admin)
-        endpoint = request.values.get("endpoint", "")
+        endpoint = request.values.get("queue", "")
         query = saved_views.clean_query(request.values.get("query", ""))
         if endpoint not in queues:
             abort(404)
@@ -155,7 +156,7 @@ class TasksView(InstructorView, BaseView):
         from flask_babel import get_locale
 
         queues = {v.endpoint: v for v in self.admin._views if hasattr(v, "_export_query")}
-        endpoint, export_type = request.values.get("endpoint", ""), request.values.get("export_type", "")
+        endpoint, export_type = request.values.get("queue", ""), request.values.get("export_type", "")
         view = queues.get(endpoint)
         if view is None or export_type not in getattr(view, "export_types", ()) or not view.is_accessible():
             abort(404)
@@ -166,7 +167,7 @@ class TasksView(InstructorView, BaseView):
                 {"endpoint": endpoint, "export_type": export_type, "query": query, "locale": str(get_locale())})
             return redirect(url_for(".show", task_id=task.id))
         return self.render("admin/export_confirm.html", view=view, endpoint=endpoint, export_type=export_type,
-                           query=query, limit=format_number(EXPORT_MAX_ROWS),
+                           query=query, limit=format_number(exports.EXPORT_MAX_ROWS),
                            back=url_for(f"{endpoint}.index_view") + (f"?{query}" if query else ""))
 
 

@@ -44,11 +44,11 @@ def _reference_link(view, context, model, name):
 
 def _unread_on_page(context) -> set[int]:
     """The rows of this page with news for the reader (one query per page, app/workflow/news.py)."""
+    ids = tuple(getattr(r, "id", None) for r in (context.get("data") or ()))
     cached = g.get("_unread_on_page")
-    if cached is None:
-        rows = context.get("data") or ()
-        cached = g._unread_on_page = news.unread_ids(current_user, [getattr(r, "id", None) for r in rows])
-    return cached
+    if cached is None or cached[0] != (current_user.id, ids):
+        cached = g._unread_on_page = ((current_user.id, ids), news.unread_ids(current_user, ids))
+    return cached[1]
 
 
 def _status(view, context, model, name):
