@@ -10,5 +10,5 @@ PERIODIC = [
     ("deliver_outbox", "jobs.outbox.deliver_outbox", 60),
     ("purge_sessions", "jobs.sessions.purge_sessions", 3600),
     ("purge_background_tasks", "jobs.batch.purge_tasks", 3600),
-    ("send_daily_digests", "jobs.digest.send_daily_digests", 86400),
+    ("send_daily_digests", "jobs.digest.send_daily_digests", 3600),
 ]

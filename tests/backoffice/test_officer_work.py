@@ -106,9 +106,9 @@ def test_the_daily_digest_is_sent_to_the_officers_who_chose_it(world, mine, as_u
     from jobs.digest import send_daily_digests
 
     workflow.comment(world.operator, mine, "Réponse.")
-    assert send_daily_digests() == 0  # nobody chose it yet
+    assert send_daily_digests(force=True) == 0  # nobody chose it yet
     as_user(world.officer_a).post("/admin/mon-travail/resume-quotidien", data={"daily_digest": "1"})
-    assert fresh(mine.id) and send_daily_digests() == 1
+    assert fresh(mine.id) and send_daily_digests(force=True) == 1
     [email] = db.session.scalars(select(OutboxEmail).where(OutboxEmail.template == "daily_digest")).all()
     assert email.recipient == world.officer_a.email and mine.reference in email.body
 
