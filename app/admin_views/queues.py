@@ -127,6 +127,9 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
         ]
         if not self.statuses or S.INCOMPLETE in self.statuses:
             filters.append(DeadlineWithinDaysFilter(Application.answer_deadline, _l("Échéance")))
+        if not self.statuses:
+            # The supervisors' charts link each week's decisions here (app/admin_views/charts.py).
+            filters.append(LocalDateTimeBetweenFilter(Application.decided_at, _l("Décidée le")))
         return filters
 
     def _get_filter_groups(self):
