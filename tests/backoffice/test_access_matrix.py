@@ -65,7 +65,7 @@ def _redirects_to_file(w, response):
 def _index(w, role, response):
     if role == "officer_a" or role == "officer_b":
         assert response.status_code == 302
-        assert urlparse(response.headers["Location"]).path == "/admin/a_traiter/"
+        assert urlparse(response.headers["Location"]).path == "/admin/mon-travail/"  # the officers' home
     else:  # supervisors may be sent on to their supervision page
         assert response.status_code == 200 or urlparse(response.headers["Location"]).path.startswith("/admin/")
 
