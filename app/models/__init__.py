@@ -22,10 +22,10 @@ from app.models.transmissions import RexTransmission
 from app.models.eori import CertificationRequest, CertificationStatus, EoriBasis, EoriRequest, PersonType
 from app.models.sessions import UserSession
 from app.models.admin_log import AdminLogEntry
-from app.models.officer_work import BackgroundTask, BackgroundTaskItem, FileRead, SavedView
+from app.models.officer_work import BackgroundTask, BackgroundTaskItem, ChartSnapshot, FileRead, SavedView
 
 __all__ = [
-    "AdminLogEntry", "Application", "BackgroundTask", "BackgroundTaskItem", "FileRead", "SavedView", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
+    "AdminLogEntry", "Application", "BackgroundTask", "BackgroundTaskItem", "ChartSnapshot", "FileRead", "SavedView", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "CertificationRequest", "CertificationStatus", "Company", "EoriBasis", "EoriRequest", "PersonType", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
     "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration",
     "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User",

@@ -91,3 +91,16 @@ class BackgroundTaskItem(db.Model):
     reference: Mapped[str | None] = mapped_column(String(24))
     ok: Mapped[bool] = mapped_column(Boolean)
     reason: Mapped[str | None] = mapped_column(Text)
+
+
+class ChartSnapshot(db.Model):
+    """The aggregates of one office's charts at `computed_at` (app/admin_views/charts.py): counted by a periodic
+    job (jobs/charts.py) and, when missing or stale, by the page itself. Mergeable across offices: weekly counts,
+    age buckets and workload add up, and the time to decision is a histogram (tenths of a day) whose percentiles
+    are those of the merged histogram."""
+
+    __tablename__ = "chart_snapshot"
+
+    office_id: Mapped[int] = mapped_column(ForeignKey("office.id", ondelete="CASCADE"), primary_key=True)
+    computed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    data: Mapped[dict] = mapped_column(JSON)

@@ -2,7 +2,7 @@
 
 Issue 20. file_read holds when each officer last opened each file (news after that is unread, app/workflow/
 news.py); saved_view the named queues of an officer or an office; user.daily_digest the officer's choice of a
-daily email. The indexes let the charts (app/admin_views/charts.py) read aggregates from indexes alone.
+daily email; chart_snapshot the aggregates of each office's charts, refreshed every 5 minutes. The indexes let the charts (app/admin_views/charts.py) read aggregates from indexes alone.
 
 Revision ID: 0017_officer_work
 Revises: 0011_security
@@ -48,6 +48,13 @@ def upgrade():
     with op.batch_alter_table('saved_view', schema=None) as batch_op:
         batch_op.create_index('ix_saved_view_office_scope', ['office_id', 'scope'], unique=False)
         batch_op.create_index(batch_op.f('ix_saved_view_owner_id'), ['owner_id'], unique=False)
+    op.create_table('chart_snapshot',
+    sa.Column('office_id', sa.Integer(), nullable=False),
+    sa.Column('computed_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('data', sa.JSON(), nullable=False),
+    sa.ForeignKeyConstraint(['office_id'], ['office.id'], name=op.f('fk_chart_snapshot_office_id_office'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('office_id', name=op.f('pk_chart_snapshot'))
+    )
     with op.batch_alter_table('user', schema=None) as batch_op:
         batch_op.add_column(sa.Column('daily_digest', sa.Boolean(), server_default='0', nullable=False))
     with op.batch_alter_table('application', schema=None) as batch_op:
@@ -74,5 +81,6 @@ def downgrade():
     with op.batch_alter_table('saved_view', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_saved_view_owner_id'))
         batch_op.drop_index('ix_saved_view_office_scope')
+    op.drop_table('chart_snapshot')
     op.drop_table('saved_view')
     op.drop_table('file_read')

@@ -62,9 +62,10 @@ def test_the_charts_of_one_office_and_never_of_an_office_not_supervised(world, a
 
 
 def test_the_time_to_decision_gives_median_and_90th_percentile(world, factory, as_user):
-    from app.admin_views.charts import _p90
+    from app.admin_views.charts import percentile_of_histogram
 
-    assert _p90([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]) == 9.1  # as PostgreSQL's percentile_cont(0.9)
+    # as PostgreSQL's percentile_cont(0.9) over 1, 2, ... 10 days (the histogram counts tenths of a day)
+    assert percentile_of_histogram({str(days * 10): 1 for days in range(1, 11)}, 0.9) == 9.1
     for days in (2, 4, 10):
         application = factory.submitted(factory.operator(), office_code=OFFICE_A)
         workflow.reject(world.officer_a, application, "Relation préférentielle inexistante.")
@@ -74,3 +75,18 @@ def test_the_time_to_decision_gives_median_and_90th_percentile(world, factory, a
     html = as_user(world.supervisor_a).get("/admin/graphiques/").get_data(as_text=True)
     assert re.search(r'data-decision="median">4[.,]0 j', html), html[html.find("delai-decision"):][:800]
     assert re.search(r'data-decision="p90">8[.,]8 j', html)
+
+
+def test_the_figures_come_from_a_snapshot_younger_than_15_minutes_refreshed_by_the_job(world, factory, as_user):
+    from jobs.charts import refresh_chart_snapshots
+
+    client = as_user(world.supervisor_a)
+    first = client.get("/admin/graphiques/").get_data(as_text=True)
+    assert "Chiffres du" in first
+    before = re.findall(r'data-age>(?:<a href="[^"]+">)?(\d+)', first)
+    factory.submitted(factory.operator(), office_code=OFFICE_A)
+    assert re.findall(r'data-age>(?:<a href="[^"]+">)?(\d+)', client.get("/admin/graphiques/").get_data(
+        as_text=True)) == before  # the snapshot of a moment ago
+    assert refresh_chart_snapshots() >= 3
+    after = re.findall(r'data-age>(?:<a href="[^"]+">)?(\d+)', client.get("/admin/graphiques/").get_data(as_text=True))
+    assert int(after[0]) == int(before[0]) + 1
