@@ -7,7 +7,8 @@ The files are bench/queues.py's (same loader, same schema ``bench`` by default, 
 "rejected_automatically" history event for every fifth rejected file, so the automatic rejections are counted
 from a real history. Measured: the whole page through the app (the test client, logged in as the bench's
 supervisor of every office: the worst case, every office at once) and for the busiest office alone, and each
-aggregate query on its own (EXPLAIN ANALYZE), with the median and the 95th percentile.
+statement's time, with the median and the 95th percentile. The page reads per-office snapshots (chart_snapshot,
+refreshed every 5 minutes): the bench also times that refresh and a page that finds no snapshot and must count.
 """
 from __future__ import annotations
 
@@ -122,6 +123,26 @@ def main(argv=None) -> int:
         print(f"\nstatements of one page ({label}), median ms:")
         for key, values in sorted(per_statement.items(), key=lambda kv: -statistics.median(kv[1])):
             print(f"  {statistics.median(values):7.2f}  {key}")
+    # What the snapshots cost: the periodic job over every office, and a page that must count (no snapshot).
+    from app.admin_views.charts import refresh_all_snapshots
+    from app.models import ChartSnapshot
+
+    with app.app_context():
+        job_times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            refresh_all_snapshots()
+            job_times.append((time.perf_counter() - t0) * 1000)
+        cold = []
+        for _ in range(3):
+            db.session.execute(ChartSnapshot.__table__.delete())
+            db.session.commit()
+            t0 = time.perf_counter()
+            assert client.get("/admin/graphiques/").status_code == 200
+            cold.append((time.perf_counter() - t0) * 1000)
+        db.session.remove()
+    print(f"\nrefresh of every office's snapshot (the 5-minute job), median of 3: {statistics.median(job_times):.0f} ms")
+    print(f"page with no snapshot (counts every office at once), median of 3: {statistics.median(cold):.0f} ms")
     with os.popen("cat /proc/loadavg") as load:
         print(f"\nload average: {load.read().strip()}")
     return 0
