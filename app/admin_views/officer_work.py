@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from app import background_tasks, saved_views
 from app.admin_views import exports
 from app.admin_views.exports import XLSX_MIMETYPE
+from app.admin_views.mixins import COLUMNS_ARG
 from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.identifiers import parse_id
@@ -72,15 +73,29 @@ class SavedViewsView(InstructorView, BaseView):
         offices = sorted(current_user.supervised_offices, key=lambda o: o.name) \
             if current_user.role.value == "supervisor" else []
         errors, form = {}, request.form
+        columns = [(name, str(label)) for name, label in queues[endpoint]._list_columns]
+        shown = dict(parse_qsl(query)).get(COLUMNS_ARG, "").split(",")
+        shown = [name for name, _ in columns if name in shown] or [name for name, _ in columns]
         if request.method == "POST":
+            shown = [name for name, _ in columns if name in form.getlist("columns")]
+            pairs = [(k, v) for k, v in parse_qsl(query) if k != COLUMNS_ARG]
+            if 0 < len(shown) < len(columns):
+                pairs.append((COLUMNS_ARG, ",".join(shown)))
+            query = urlencode(pairs)
             view, errors = saved_views.save(current_user, endpoint, query, form.get("name", ""),
                                             form.get("scope", ""), parse_id(form.get("office_id")),
                                             form.get("pinned") == "1", set(queues))
+            if not shown:
+                errors["columns"] = _("Choisissez au moins une colonne.")
+                if view is not None:
+                    saved_views.delete(view)
+                    view = None
             if view is not None:
                 flash(_("Vue « %(name)s » enregistrée.", name=view.name), "success")
                 return redirect(url_for(".open", view_id=view.id))
         return self.render("admin/saved_view_form.html", queue=queues[endpoint], endpoint=endpoint, query=query,
-                           filters=parse_qsl(query), offices=offices, errors=errors, form=form,
+                           filters=[(k, v) for k, v in parse_qsl(query) if k != COLUMNS_ARG], offices=offices,
+                           errors=errors, form=form, columns=columns, shown=shown,
                            SCOPE_MINE=SCOPE_MINE, SCOPE_OFFICE=SCOPE_OFFICE), (422 if errors else 200)
 
     @expose("/<view_id>")

@@ -21,7 +21,7 @@ from app.admin_views.filters import (
     officer_options, status_options,
 )
 from app.admin_views.exports import SpreadsheetExportMixin
-from app.admin_views.mixins import BoundedNumbersMixin, ScopedRows, StableFilterArgsMixin
+from app.admin_views.mixins import BoundedNumbersMixin, ChosenColumnsMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
@@ -71,8 +71,8 @@ def _date(view, context, model, name):
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView, SpreadsheetExportMixin,
-                ModelView):
+class QueueView(ScopedRows, ChosenColumnsMixin, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView,
+                SpreadsheetExportMixin, ModelView):
     statuses: tuple[ApplicationStatus, ...] = ()
 
     can_create = False
@@ -182,7 +182,8 @@ class AllFilesQueue(QueueView):
     statuses = ()
 
 
-class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, SpreadsheetExportMixin, ModelView):
+class RegistrationQueue(ScopedRows, ChosenColumnsMixin, BoundedNumbersMixin, InstructorView, SpreadsheetExportMixin,
+                        ModelView):
     """Registrations (autorisations) of the offices in scope; `statuses` narrows a queue, () shows all."""
 
     statuses: tuple = ()

@@ -116,8 +116,9 @@ def test_the_daily_digest_is_sent_to_the_officers_who_chose_it(world, mine, as_u
 # --- saved views ------------------------------------------------------------------------------------------------
 
 def save_view(client, name, scope, endpoint="tous", query="flt0_statut_equals=incomplete", **extra):
-    return client.post("/admin/vues/nouvelle", data={"queue": endpoint, "query": query, "name": name,
-                                                     "scope": scope, **extra})
+    data = {"queue": endpoint, "query": query, "name": name, "scope": scope, "columns": ["reference", "status"],
+            **extra}
+    return client.post("/admin/vues/nouvelle", data=data)
 
 
 def test_an_office_view_is_in_every_menu_of_the_office_and_opens_the_filtered_queue(world, as_user):
@@ -132,6 +133,18 @@ def test_an_office_view_is_in_every_menu_of_the_office_and_opens_the_filtered_qu
     assert opened.status_code == 302 and "flt0_statut_equals=incomplete" in opened.headers["Location"]
     listing = text_of(colleague.get(opened.headers["Location"]))
     assert fresh(world.incomplete_a.id).reference in listing and fresh(world.file_a.id).reference not in listing
+
+
+def test_a_view_keeps_its_columns_and_its_sort(world, as_user):
+    client = as_user(world.officer_a)
+    response = client.post("/admin/vues/nouvelle", data={
+        "queue": "tous", "query": "sort=1&flt0_statut_equals=incomplete", "name": "Compacte", "scope": "user",
+        "columns": ["reference", "status"]})
+    view = db.session.scalars(select(SavedView)).one()
+    assert "colonnes=reference%2Cstatus" in view.query and "sort=1" in view.query
+    listing = client.get(client.get(response.headers["Location"]).headers["Location"]).get_data(as_text=True)
+    assert "N° demande" in listing and "Statut" in listing and "Opérateur" not in listing.split("<tbody")[0]
+    assert "colonnes=reference,status" in listing  # the sort and page links keep the columns
 
 
 def test_another_office_view_is_refused_by_url_and_never_offered(world, as_user):
@@ -168,6 +181,8 @@ def test_a_view_without_a_name_is_refused_beside_the_field_and_keeps_what_was_ty
     response = save_view(as_user(world.officer_a), "  ", "office")
     assert response.status_code == 422 and "Donnez un nom à cette vue." in text_of(response)
     assert save_view(as_user(world.officer_a), "A\x00B", "office").status_code == 400  # as every NUL in a form
+    no_column = save_view(as_user(world.officer_a), "Vide", "office", columns=[])
+    assert no_column.status_code == 422 and "Choisissez au moins une colonne." in text_of(no_column)
     assert db.session.scalars(select(SavedView)).all() == []
 
 
