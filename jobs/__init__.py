@@ -95,22 +95,43 @@ def enqueue_certificate_rendering():
     return _enqueue_after_commit(render_certificates, "default")
 
 
-def _start_batch(actor_id: int, action: str, ids: list[int], params: dict):
-    from jobs.batch import run_batch
+def _start_task(task_id: int):
+    """A background task (app/background_tasks.py): on the "batch" RQ queue with REDIS_URL; otherwise in a thread
+    of this process (BACKGROUND_TASKS_IN_THREAD, the default), so that the request returns at once and the
+    progress page shows the work advance, or right away in the request when that setting is off."""
+    from jobs.batch import run_task
 
-    return enqueue(run_batch, actor_id, action, ids, params, queue="batch")
+    if current_app.config.get("REDIS_URL"):
+        from rq import Queue
+
+        # No automatic retry: a re-run resumes where the task stopped, but a retry would hide a real failure.
+        return Queue("batch", connection=redis_client(current_app.config["REDIS_URL"])).enqueue(
+            run_task, task_id, job_timeout=6 * 3600)
+    if current_app.config.get("BACKGROUND_TASKS_IN_THREAD", True):
+        import threading
+
+        app = current_app._get_current_object()
+
+        def work():
+            with app.app_context():
+                run_task(task_id)
+
+        thread = threading.Thread(target=work, name=f"background-task-{task_id}", daemon=True)
+        thread.start()
+        return thread
+    return run_task(task_id)
 
 
 def _connect_once() -> None:
     """Receivers and runners are per process; every app built in it shares them."""
-    if background.available("batch"):
+    if background.available("background_task"):
         return
     background.on_due(background.EMAILS, lambda app: enqueue_outbox_delivery())
     background.on_due(background.REX_TRANSMISSIONS, lambda app: enqueue_rex_transmissions())
     # The transitions that transmit a registration (grant, modification validated, revocation and its
     # cancellation) are those that make a new certificate.
     background.on_due(background.REX_TRANSMISSIONS, lambda app: enqueue_certificate_rendering())
-    background.register_task("batch", _start_batch)
+    background.register_task("background_task", _start_task)
 
 
 def init_app(app: Flask) -> None:

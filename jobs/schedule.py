@@ -13,4 +13,7 @@ PERIODIC = [
     ("deliver_outbox", "jobs.outbox.deliver_outbox", 60),
     ("purge_sessions", "jobs.sessions.purge_sessions", 3600),
     ("render_certificates", "jobs.certificates.render_certificates", 600),
+    ("purge_background_tasks", "jobs.batch.purge_tasks", 3600),
+    ("send_daily_digests", "jobs.digest.send_daily_digests", 3600),
+    ("refresh_chart_snapshots", "jobs.charts.refresh_chart_snapshots", 300),
 ]

@@ -10,6 +10,7 @@ write: the tables an action could change are compared before and after every POS
 Allowed cells (owner, representative, office A's instructors...) are covered by the narrower matrices of
 tests/operator/test_access.py and tests/backoffice/test_access_matrix.py.
 """
+from datetime import timedelta
 from io import BytesIO
 from urllib.parse import urlsplit
 
@@ -24,6 +25,8 @@ from app.models import (
     Application, Certification, CertificationRequest, Company, Contact, DiscussionMessage, Document, GoodsLine,
     HistoryEvent, OutboxEmail, Registration, Role, User,
 )
+from app.models import BackgroundTask, SavedView
+from app.models._time import utcnow
 from app.models.transmissions import RexTransmission
 from app.workflow import certifications
 from app.workflow.documents import add_document
@@ -46,7 +49,7 @@ OPEN_ENDPOINTS = {"healthz", "favicon"}
 OPERATOR_PAGES_OPEN_TO_STAFF = {"operator.headings"}  # tariff headings autocompletion: @login_required only
 # Arguments that name one of A's objects (an operator URL with one of them belongs to A's files).
 OBJECT_ARGUMENTS = {"application_id", "registration_id", "document_id", "company_id", "request_id",
-                    "transmission_id", "contact_id", "line_id"}
+                    "transmission_id", "contact_id", "line_id", "task_id", "view_id"}
 # Rules whose arguments cannot be filled: must stay known (a new one fails the test instead of being skipped).
 UNFILLABLE: set[str] = set()
 # Flask-Admin's generic model endpoints answer an unknown/out-of-scope/disabled record with a redirect to
@@ -96,6 +99,14 @@ def world(factory):
     # B's equivalent: a file under review at office B (B's operator has objects of its own).
     factory.submitted(w.users["operator_b"], company_b, OFFICE_B)
 
+    # Officer A's background export and an office view of office A (issue 20): the requester's, the office's.
+    task = BackgroundTask(user_id=officer_a.id, kind="export", label="Export CSV", state="done", total=1, done=1,
+                          expires_at=utcnow() + timedelta(days=7), filename="export.csv", content=b"secret")
+    view = SavedView(name="Vue du service A", owner_id=officer_a.id, scope="office", office_id=office_a.id,
+                     endpoint="tous", query="")
+    db.session.add_all([task, view])
+    db.session.commit()
+
     history = db.session.scalar(select(HistoryEvent.id).where(HistoryEvent.application_id == file_a.id))
     email = db.session.scalar(select(OutboxEmail.id).order_by(OutboxEmail.id))
     assert transmission is not None and email is not None
@@ -103,6 +114,7 @@ def world(factory):
         "application_id": file_a.id, "registration_id": registration.id, "document_id": document.id,
         "company_id": company_a.id, "request_id": request.id, "transmission_id": transmission.id,
         "contact_id": file_a.contacts[0].id, "line_id": file_a.goods_lines[0].id,
+        "task_id": task.id, "view_id": view.id,
         "job_id": "job-intrus", "number": registration.number, "tab": "en-cours", "export_type": "csv",
     }
     w.eori_file_id = eori_file.id
@@ -245,6 +257,9 @@ def _snapshot():
             RexTransmission.id, RexTransmission.state, RexTransmission.attempts).order_by(RexTransmission.id)).all()),
         "contacts": tuple(db.session.execute(select(Contact.id, Contact.phone).order_by(Contact.id)).all()),
         "goods": tuple(db.session.execute(select(GoodsLine.id, GoodsLine.description).order_by(GoodsLine.id)).all()),
+        "saved_views": _count(SavedView),
+        "tasks": tuple(db.session.execute(select(BackgroundTask.id, BackgroundTask.state,
+                                                 BackgroundTask.cancel_requested).order_by(BackgroundTask.id)).all()),
     }
 
 

@@ -30,7 +30,7 @@ class HomeView(ProtectedIndexView):
     @expose("/")
     def index(self):
         if current_user.role == Role.OFFICER:
-            return redirect(url_for("a_traiter.index_view"))
+            return redirect(url_for("mon_travail.index"))
         if current_user.role == Role.SUPERVISOR and "supervision.index" in self.admin.app.view_functions:
             return redirect(url_for("supervision.index"))
         return self.render("admin/home.html")
@@ -39,6 +39,9 @@ class HomeView(ProtectedIndexView):
 def init_admin(app: Flask) -> Admin:
     admin = Admin(app, name="SOPRANO - Back-office", theme=Bootstrap4Theme(fluid=True, base_template="admin/custom_base.html"),
                   index_view=HomeView(name=_l("Accueil"), url="/admin"), translations_path=TRANSLATIONS)
+    from app.admin_views import officer_work
+
+    officer_work.register(admin)  # "Mon travail" first in the menu: the officers' home
     queues = _l("Files d'attente")
     admin.add_view(ToInstructQueue(name=_l("À traiter"), endpoint="a_traiter", category=queues))
     admin.add_view(IncompleteQueue(name=_l("Incomplètes"), endpoint="incompletes", category=queues))

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from app import background
+from app import background, background_tasks
 from app.admin_views.queues import QueueView
 from app.admin_views.security import InstructorView
 from app.extensions import db
@@ -87,10 +87,14 @@ class BatchView(InstructorView, BaseView):
         return {}, {"action": _("Action inconnue.")}
 
     def _run(self, queue, action, ids, params):
-        if len(ids) > INLINE_LIMIT and current_app.config.get("REDIS_URL") and background.available("batch"):
-            background.start("batch", current_user.id, action, ids, params)
+        if len(ids) > INLINE_LIMIT and background.available(background_tasks.TASK):
+            label = (_("Affectation de %(n)s dossiers", n=len(ids)) if action == "assign"
+                     else _("Réaffectation de %(n)s dossiers", n=len(ids)))
+            task = background_tasks.create(current_user, "batch", f"{label} · {queue.name}", len(ids),
+                                           {"action": action, "ids": ids, "params": params})
             flash(_("%(n)s dossiers seront traités en arrière-plan ; chacun recevra son événement d'historique.",
                     n=len(ids)), "info")
+            return redirect(url_for("traitements.show", task_id=task.id))
         else:
             result = apply_to_files(current_user, action, ids, params)
             flash(_("%(n)s dossier(s) traité(s).", n=result["done"]), "success")

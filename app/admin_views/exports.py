@@ -15,7 +15,7 @@ from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from flask import Response, current_app, flash, redirect, request, stream_with_context
+from flask import Response, current_app, flash, redirect, request, stream_with_context, url_for
 from flask_admin import expose
 from flask_babel import format_number, gettext as _
 from openpyxl import Workbook
@@ -99,6 +99,13 @@ class SpreadsheetExportMixin:
         query = self._export_query()
         # Counted first (one COUNT, no row loaded): the refusal must say how many rows match.
         count = query.order_by(None).count()
+        if count > EXPORT_MAX_ROWS and self._exports_in_background():
+            # Over the limit, an officer's export is prepared in the background ("Mes traitements").
+            from urllib.parse import urlencode
+
+            args = self.list_arguments() if hasattr(self, "list_arguments") else dict(request.args)
+            return redirect(url_for("traitements.new_export", queue=self.endpoint, export_type=export_type,
+                                    query=urlencode(args)))
         if count > EXPORT_MAX_ROWS:
             flash(_("L'export porterait sur %(count)s lignes, au-delà de la limite de %(limit)s : rien n'a été "
                     "exporté. Affinez les filtres ou la recherche pour exporter au plus %(limit)s lignes.",
@@ -109,6 +116,12 @@ class SpreadsheetExportMixin:
         if export_type == "csv":
             return self._csv(columns, rows)
         return self._xlsx(columns, rows)
+
+    def _exports_in_background(self) -> bool:
+        from flask_login import current_user
+
+        return (current_user.is_authenticated and current_user.role.value in ("officer", "supervisor")
+                and "traitements.new_export" in current_app.view_functions)
 
     def _export_query(self):
         """The list page's query (scope, search, filters, sort), unpaginated."""

@@ -2,7 +2,7 @@
 
 
 def register(admin) -> None:
-    from app.admin_views import administration, certificates, grids, outbox, supervision
+    from app.admin_views import administration, certificates, charts, grids, outbox, supervision
 
-    for module in (grids, supervision, administration, outbox, certificates):
+    for module in (grids, supervision, charts, administration, outbox, certificates):
         module.register(admin)

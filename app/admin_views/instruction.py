@@ -15,7 +15,7 @@ from app.extensions import db
 from app.identifiers import parse_id
 from app.models import Application, Contact, Document, GoodsLine, Office, Registration, RexTransmission, Role, User
 from app.queries import files, reference
-from app.workflow import applications, clock, four_eyes, instruction, registrations
+from app.workflow import applications, clock, four_eyes, instruction, news, registrations
 from app.workflow.access import officer_may_instruct
 
 
@@ -69,6 +69,10 @@ class InstructionView(InstructorView, BaseView):
     @expose("/<int:application_id>")
     def show(self, application_id: int, status_code: int = 200, form_error: dict | None = None):
         application = self._application(application_id)
+        # What is new for me on this file is shown once, then read: opening the file marks it read for me only.
+        unread = news.news_on_file(current_user, application)
+        if request.method == "GET":
+            news.mark_read(current_user, application)
         offices = db.session.scalars(select(Office).where(Office.id != application.office_id)
                                      .order_by(Office.name)).all()
         return self.render(
@@ -83,6 +87,7 @@ class InstructionView(InstructorView, BaseView):
             clock=clock, pending_proposal=four_eyes.pending_proposal, action_label=four_eyes.action_label,
             earlier=applications.earlier_revocation(application) if application.kind.value == "REX" else None,
             ground_label=registrations.ground_label,
+            unread=unread,
         ), status_code
 
     @expose("/<int:application_id>/prendre-en-charge", methods=("POST",))

@@ -20,6 +20,40 @@ from flask_babel import force_locale
 from app.identifiers import MAX_ID, parse_id
 
 URL_LOCALE = "fr"
+COLUMNS_ARG = "colonnes"
+
+
+class ChosenColumnsMixin:
+    """?colonnes=reference,status,… shows only those columns of the list (a saved view keeps its columns). The
+    sort argument is then an index into the columns shown, as the list's sort links are."""
+
+    def chosen_columns_argument(self) -> str | None:
+        from flask import has_request_context, request
+
+        if not has_request_context():
+            return None
+        wanted = [name for name in (request.args.get(COLUMNS_ARG) or "").split(",") if name]
+        known = [name for name, _ in self._list_columns]
+        chosen = [name for name in known if name in wanted]
+        return ",".join(chosen) if chosen and len(chosen) < len(known) else None
+
+    def visible_columns(self):
+        chosen = self.chosen_columns_argument()
+        if not chosen:
+            return self._list_columns
+        names = chosen.split(",")
+        return [column for column in self._list_columns if column[0] in names]
+
+    def _get_column_by_idx(self, idx):
+        columns = self.visible_columns()
+        if idx is None or idx < 0 or idx >= len(columns):
+            return None
+        return columns[idx]
+
+    def render(self, template, **kwargs):
+        if "list_columns" in kwargs:
+            kwargs["list_columns"] = self.visible_columns()
+        return super().render(template, **kwargs)
 
 
 class StableFilterArgsMixin:
@@ -45,13 +79,20 @@ class BoundedNumbersMixin:
 
     def _get_list_extra_args(self):
         args = super()._get_list_extra_args()
-        return args.clone(page=min(max(args.page or 0, 0), MAX_ID), extra_args={})
+        return args.clone(page=min(max(args.page or 0, 0), MAX_ID), extra_args=self._kept_extra_args())
+
+    def _kept_extra_args(self) -> dict:
+        """The only argument of our own a list keeps in its links: the columns chosen (ChosenColumnsMixin)."""
+        chosen = getattr(self, "chosen_columns_argument", None)
+        return {COLUMNS_ARG: chosen()} if chosen and chosen() else {}
 
     def list_arguments(self) -> dict:
-        """The sort, search and filters of the list now shown, as query arguments for the links that act on it
-        (export, batch page, back to the list): only what the list parsed, never the raw query string."""
+        """The sort, search, filters and chosen columns of the list now shown, as query arguments for the links
+        that act on it (export, batch page, back to the list, a saved view): only what the list parsed, never the
+        raw query string."""
         args = self._get_list_extra_args()
-        known = {"sort": args.sort, "desc": 1 if args.sort_desc else None, "search": args.search or None}
+        known = {"sort": args.sort, "desc": 1 if args.sort_desc else None, "search": args.search or None,
+                 **args.extra_args}
         return {**{k: v for k, v in known.items() if v is not None}, **self._get_filters(args.filters)}
 
     def get_one(self, id):

@@ -8,7 +8,7 @@ a million files.
 import math
 import re
 
-from flask import redirect, url_for
+from flask import g, redirect, url_for
 from flask_admin.actions import action
 from flask_admin.babel import gettext as admin_gettext
 from flask_admin.contrib.sqla import ModelView
@@ -22,12 +22,13 @@ from app.admin_views.filters import (
     officer_options, status_options,
 )
 from app.admin_views.exports import SpreadsheetExportMixin
-from app.admin_views.mixins import BoundedNumbersMixin, ScopedRows, StableFilterArgsMixin
+from app.admin_views.mixins import BoundedNumbersMixin, ChosenColumnsMixin, ScopedRows, StableFilterArgsMixin
 from app.admin_views.security import InstructorView
 from app.extensions import db
 from app.models import Application, ApplicationStatus, Registration, RegistrationStatus
 from app.models._time import utcnow
 from app.search import file_contains
+from app.workflow import news
 from app.workflow.access import officer_files, officer_registrations
 from app.workflow.events import kind_label, status_label
 
@@ -37,7 +38,19 @@ _EORI = re.compile(r"^[A-Z]{2}[A-Z0-9]{1,15}$", re.I)
 
 
 def _reference_link(view, context, model, name):
-    return Markup('<a href="{}">{}</a>').format(url_for("dossier.show", application_id=model.id), model.reference)
+    link = Markup('<a href="{}">{}</a>').format(url_for("dossier.show", application_id=model.id), model.reference)
+    if model.id in _unread_on_page(context):
+        return Markup('<span class="unread-marker" title="{0}" aria-label="{0}">●</span> ').format(_l("Non lu")) + link
+    return link
+
+
+def _unread_on_page(context) -> set[int]:
+    """The rows of this page with news for the reader (one query per page, app/workflow/news.py)."""
+    ids = tuple(getattr(r, "id", None) for r in (context.get("data") or ()))
+    cached = g.get("_unread_on_page")
+    if cached is None or cached[0] != (current_user.id, ids):
+        cached = g._unread_on_page = ((current_user.id, ids), news.unread_ids(current_user, ids))
+    return cached[1]
 
 
 def _status(view, context, model, name):
@@ -66,8 +79,8 @@ def _date(view, context, model, name):
     return value.strftime("%d/%m/%Y") if value else ""
 
 
-class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView, SpreadsheetExportMixin,
-                ModelView):
+class QueueView(ScopedRows, ChosenColumnsMixin, BoundedNumbersMixin, StableFilterArgsMixin, InstructorView,
+                SpreadsheetExportMixin, ModelView):
     statuses: tuple[ApplicationStatus, ...] = ()
 
     can_create = False
@@ -122,6 +135,9 @@ class QueueView(ScopedRows, BoundedNumbersMixin, StableFilterArgsMixin, Instruct
         ]
         if not self.statuses or S.INCOMPLETE in self.statuses:
             filters.append(DeadlineWithinDaysFilter(Application.answer_deadline, _l("Échéance")))
+        if not self.statuses:
+            # The supervisors' charts link each week's decisions here (app/admin_views/charts.py).
+            filters.append(LocalDateTimeBetweenFilter(Application.decided_at, _l("Décidée le")))
         return filters
 
     def _get_filter_groups(self):
@@ -189,7 +205,8 @@ class AllFilesQueue(QueueView):
     statuses = ()
 
 
-class RegistrationQueue(ScopedRows, BoundedNumbersMixin, InstructorView, SpreadsheetExportMixin, ModelView):
+class RegistrationQueue(ScopedRows, ChosenColumnsMixin, BoundedNumbersMixin, InstructorView, SpreadsheetExportMixin,
+                        ModelView):
     """Registrations (autorisations) of the offices in scope; `statuses` narrows a queue, () shows all."""
 
     statuses: tuple = ()

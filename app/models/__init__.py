@@ -23,9 +23,11 @@ from app.models.eori import CertificationRequest, CertificationStatus, EoriBasis
 from app.models.sessions import UserSession
 from app.models.admin_log import AdminLogEntry
 from app.models.proposals import DecisionProposal
+from app.models.officer_work import BackgroundTask, BackgroundTaskItem, ChartSnapshot, FileRead, SavedView
 
 __all__ = [
-    "AdminLogEntry", "Application", "DecisionProposal", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
+    "AdminLogEntry", "Application", "BackgroundTask", "BackgroundTaskItem", "ChartSnapshot", "DecisionProposal",
+    "FileRead", "SavedView", "ApplicationKind", "ApplicationRelation", "ApplicationStatus", "Certification",
     "CertificationRequest", "CertificationStatus", "Company", "EoriBasis", "EoriRequest", "PersonType", "Contact", "Directorate", "DiscussionMessage", "Document", "GoodsLine", "HistoryEvent",
     "Office", "OutboxEmail", "PreferentialRelation", "PublicationConsent", "Registration", "RegistrationCertificate",
     "RegistrationStatus", "RevocationGround", "RexTransmission", "Role", "TariffHeading", "Undertaking", "User",

@@ -80,6 +80,15 @@ class Application(db.Model):
         Index("ix_application_incomplete_deadline", "answer_deadline",
               postgresql_where=text("status = 'incomplete'"), sqlite_where=text("status = 'incomplete'")),
         Index("ix_application_exporter_eori", "exporter_eori"),
+        # The supervisors' charts (app/admin_views/charts.py, migration 0017, bench/charts.py): files received
+        # per week, files decided per week with their time to decision, and one scan of the open files for
+        # their age and the workload of each officer, each read from its index alone.
+        Index("ix_application_office_submitted", "office_id", "submitted_at"),
+        Index("ix_application_office_decided", "office_id", "decided_at", "status", "submitted_at",
+              postgresql_where=text("decided_at IS NOT NULL"), sqlite_where=text("decided_at IS NOT NULL")),
+        Index("ix_application_open_office", "office_id", "status", "submitted_at", "assigned_officer_id",
+              postgresql_where=text("status IN ('under_review', 'incomplete')"),
+              sqlite_where=text("status IN ('under_review', 'incomplete')")),
         # Search by reference prefix (LIKE 'FR-REX-2026-00%'): on PostgreSQL the unique index cannot serve
         # LIKE (the collation is not C), varchar_pattern_ops can. Elsewhere the operator class is ignored.
         # Unique and searchable by prefix with one index: varchar_pattern_ops serves = as well as LIKE 'x%'.

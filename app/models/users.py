@@ -39,6 +39,8 @@ class User(UserMixin, db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     office_id: Mapped[int | None] = mapped_column(ForeignKey("office.id"), index=True)
     is_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An officer's choice (Mon travail): a daily email summing up the news of their files (jobs/digest.py).
+    daily_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     office: Mapped[Office | None] = relationship()
     supervised_offices: Mapped[list[Office]] = relationship(secondary=office_supervisors)

@@ -128,8 +128,10 @@ def test_registrations_export_their_status_label_and_dates(factory, officer, log
     assert datetime.strptime(day, "%d/%m/%Y")
 
 
-def test_over_the_limit_nothing_is_exported_and_the_list_says_how_many_rows_match(factory, officer, login,
-                                                                                  monkeypatch):
+def test_over_the_limit_an_officer_export_is_offered_in_the_background_with_the_list_arguments(
+        factory, officer, login, monkeypatch):
+    """Over EXPORT_MAX_ROWS nothing is sent in the request: the officer is offered the same export as a
+    background task (issue 20, tests/backoffice/test_officer_work.py runs it)."""
     monkeypatch.setattr(exports, "EXPORT_MAX_ROWS", 2)
     for _ in range(3):
         factory.submitted(factory.operator(), office_code=OFFICE_A)
@@ -138,10 +140,10 @@ def test_over_the_limit_nothing_is_exported_and_the_list_says_how_many_rows_matc
     for export_type in ("csv", "xlsx"):
         response = client.get(f"/admin/tous/export/{export_type}/", query_string={"sort": "1"})
         assert response.status_code == 302
-        assert response.headers["Location"] == "/admin/tous/?sort=1"  # the same list, filters and sort kept
+        assert response.headers["Location"] == (f"/admin/mes-traitements/export?queue=tous&export_type={export_type}"
+                                                "&query=sort%3D1")  # the same list, filters and sort kept
         text = page(client.get(response.headers["Location"]))
-        assert ("L'export porterait sur 3 lignes, au-delà de la limite de 2 : rien n'a été exporté. Affinez les "
-                "filtres ou la recherche pour exporter au plus 2 lignes.") in text.replace("&#39;", "'")
+        assert "Cet export dépasse 2 lignes : il sera préparé en arrière-plan." in text
 
 
 def test_at_the_limit_every_row_is_exported(factory, officer, login, monkeypatch):
@@ -162,5 +164,4 @@ def test_the_limit_message_is_in_the_language_of_the_page(factory, officer, logi
     client = login(officer)
     client.get("/admin/tous/?lang=en")
     text = page(client.get("/admin/tous/export/xlsx/", follow_redirects=True))
-    assert ("The export would hold 2 rows, over the limit of 1: nothing was exported. Narrow the filters or the "
-            "search to export at most 1 rows.") in text
+    assert "This export holds more than 1 rows: it will be prepared in the background." in text

@@ -65,7 +65,7 @@ def _redirects_to_file(w, response):
 def _index(w, role, response):
     if role == "officer_a" or role == "officer_b":
         assert response.status_code == 302
-        assert urlparse(response.headers["Location"]).path == "/admin/a_traiter/"
+        assert urlparse(response.headers["Location"]).path == "/admin/mon-travail/"  # the officers' home
     else:  # supervisors may be sent on to their supervision page
         assert response.status_code == 200 or urlparse(response.headers["Location"]).path.startswith("/admin/")
 
@@ -314,7 +314,7 @@ def test_out_of_scope_batch_post_names_no_file_of_another_office(world, as_user)
 
 def test_a_batch_job_names_no_file_that_left_the_actors_scope_meanwhile(world):
     """Files selected in scope and reassigned to another office before the job ran: skipped, unnamed."""
-    from jobs.batch import apply_to_files
+    from app.workflow.batch import apply_to_files
 
     result = apply_to_files(world.officer_b, "assign", [world.file_b.id, world.file_a.id],
                             {"officer_id": world.officer_b.id})

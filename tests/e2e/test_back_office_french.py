@@ -27,6 +27,8 @@ def test_the_date_picker_of_a_filter_speaks_french_and_filters(page: Page, facto
     page.on("pageerror", lambda error: errors.append(str(error)))
 
     _log_in(page, officer.username)
+    expect(page).to_have_url(re.compile(r"/admin/mon-travail/"))  # the officers' home, then their queue
+    page.locator("#files-du-service").get_by_role("link", name="À traiter").click()
     expect(page).to_have_url(re.compile(r"/admin/a_traiter/"))
     picker = _open_date_filter(page, ("Ajouter un filtre", "Déposée le"))
     expect(picker).to_be_visible()

@@ -47,6 +47,8 @@ def test_pages_run_without_csp_violation(page: Page, factory):
 
     # Officer: a queue, one of its filters, the batch action (an inline onclick of Flask-Admin), the file.
     _log_in(page, officer.username)
+    expect(page).to_have_url(re.compile(r"/admin/mon-travail/"))  # the officers' home, then their queue
+    page.locator("#files-du-service").get_by_role("link", name="À traiter").click()
     expect(page).to_have_url(re.compile(r"/admin/a_traiter/"))
     page.wait_for_load_state("load")  # the dropdown opens only once Flask-Admin's scripts have run
     page.get_by_role("link", name="Ajouter un filtre").click()

@@ -130,6 +130,7 @@ def test_a_newcomer_obtains_an_eori_then_files_a_rex_application(page: Page, fac
     db.session.expire_all()
     application_id = db.session.scalar(select(Application.id).where(Application.reference == reference))
     _log_in(page, officer_name, PASSWORD)
+    page.locator("#files-du-service").get_by_role("link", name="À traiter").click()  # from Mon travail
     page.get_by_role("link", name=reference, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/admin/dossier/{application_id}$"))
     # The grant's label is the back-office's own (« Octroyer », « Attribuer le numéro EORI »): use its form.

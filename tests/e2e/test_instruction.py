@@ -60,6 +60,8 @@ def test_officer_requests_information_operator_completes_officer_grants_and_oper
 
     # === officer: queue « À traiter », then ask for more information ==============================
     _log_in(page, officer.username)
+    expect(page).to_have_url(re.compile(r"/admin/mon-travail/"))  # the officers' home, then their queue
+    page.locator("#files-du-service").get_by_role("link", name="À traiter").click()
     expect(page).to_have_url(re.compile(r"/admin/a_traiter/"))
     page.get_by_role("link", name=reference, exact=True).click()
     expect(page).to_have_url(re.compile(rf"/admin/dossier/{application_id}$"))
@@ -110,6 +112,7 @@ def test_officer_requests_information_operator_completes_officer_grants_and_oper
 
     # === officer: the file is back in « À traiter », with the complement; grant ===================
     _log_in(page, officer.username)
+    page.locator("#files-du-service").get_by_role("link", name="À traiter").click()  # from Mon travail
     page.get_by_role("link", name=reference, exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("En étude")
     expect(thread()).to_contain_text(COMPLEMENT)

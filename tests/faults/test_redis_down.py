@@ -74,7 +74,7 @@ def test_with_redis_down_the_public_register_answers_and_healthz_reports_the_que
 
 def test_a_background_batch_with_redis_down_is_a_503_then_runs_once_redis_is_back(
         factory, redis_app, redis_server, monkeypatch):
-    """A batch has no row to wait in: it cannot be queued, so nothing is done and the officer is told to retry."""
+    """A batch that cannot be queued leaves no task behind: nothing is done and the officer is told to retry."""
     from app.admin_views import batch
 
     monkeypatch.setattr(batch, "INLINE_LIMIT", 1)  # two files: a background job

@@ -27,7 +27,7 @@ from app.models._time import utcnow
 from app.models.outbox import OUTBOX_PENDING, OUTBOX_SENT
 from app.workflow.instruction import assign
 from jobs import scheduler
-from jobs.batch import run_batch
+from jobs.batch import run_task
 from jobs.deadlines import send_deadline_reminders
 from jobs.outbox import deliver_outbox
 from jobs.rex import transmit_pending
@@ -268,8 +268,8 @@ def test_a_large_batch_from_the_back_office_runs_on_a_worker(rq_redis, factory, 
 
     job = Queue("batch", connection=redis).fetch_job(job_id)
     assert_finished(job)
-    assert job.func_name == "jobs.batch.run_batch"
-    assert job.return_value() == {"done": 3, "refused": {}}
+    assert job.func_name == "jobs.batch.run_task"
+    assert job.return_value() == {"state": "done", "done": 3, "failed": 0, "total": 3}
     for application in files:
         assert fresh(application.id).assigned_officer_id == colleague.id
         [event] = events(application.id)[-1:]
@@ -277,18 +277,29 @@ def test_a_large_batch_from_the_back_office_runs_on_a_worker(rq_redis, factory, 
 
 
 def test_a_batch_job_reports_the_files_it_refused_and_names_none_out_of_scope(rq_redis, factory):
+    from app.models import BackgroundTask, BackgroundTaskItem
+    from app.models._time import utcnow as now
+
     officer_ = factory.officer()
     done, already = factory.submitted(factory.operator()), factory.submitted(factory.operator())
     assign(officer_, already, officer_)
     other_office = factory.submitted(factory.operator(), office_code="FR002300")
     redis = rq_redis()
+    task = BackgroundTask(user_id=officer_.id, kind="batch", label="lot", total=3, expires_at=now() + timedelta(days=7),
+                          params={"action": "assign", "ids": [done.id, already.id, other_office.id],
+                                  "params": {"officer_id": officer_.id}})
+    db.session.add(task)
+    db.session.commit()
 
-    job = jobs.enqueue(run_batch, officer_.id, "assign", [done.id, already.id, other_office.id],
-                       {"officer_id": officer_.id}, queue="batch")
+    job = jobs.enqueue(run_task, task.id, queue="batch")
     work(redis, "batch")
 
     assert_finished(job)
-    assert job.return_value() == {"done": 1, "refused": {already.reference: "Ce dossier vous est déjà affecté."}}
+    assert job.return_value() == {"state": "done", "done": 1, "failed": 2, "total": 3}
+    db.session.expire_all()
+    reasons = {i.reference: i.reason for i in db.session.scalars(select(BackgroundTaskItem))}
+    assert reasons[already.reference] == "Ce dossier vous est déjà affecté."
+    assert other_office.reference not in reasons and reasons[None] == "Dossier hors de votre périmètre ou introuvable."
     assert fresh(done.id).assigned_officer_id == officer_.id
     assert fresh(other_office.id).assigned_officer_id is None
 
