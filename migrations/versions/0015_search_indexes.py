@@ -14,7 +14,7 @@ side table and the indexes in the schema being migrated. SQLite keeps its case-i
 is created there.
 
 Revision ID: 0015_search_indexes
-Revises: 0011_security
+Revises: 0014_search
 Create Date: 2026-12-06 08:00:00
 
 """
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0015_search_indexes'
-down_revision = '0011_security'
+down_revision = '0014_search'
 branch_labels = None
 depends_on = None
 

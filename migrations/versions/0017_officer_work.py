@@ -5,7 +5,7 @@ news.py); saved_view the named queues of an officer or an office; user.daily_dig
 daily email; chart_snapshot the aggregates of each office's charts, refreshed every 5 minutes. The indexes let the charts (app/admin_views/charts.py) read aggregates from indexes alone.
 
 Revision ID: 0017_officer_work
-Revises: 0011_security
+Revises: 0016_certificates
 Create Date: 2026-12-05 08:00:00
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 
 revision = '0017_officer_work'
-down_revision = '0011_security'
+down_revision = '0016_certificates'
 branch_labels = None
 depends_on = None
 
