@@ -20,7 +20,8 @@ def _log_in(page: Page, username: str):
 
 
 def test_an_office_view_saved_by_one_officer_is_opened_from_the_menu_by_a_colleague(page: Page, browser,
-                                                                                   live_server, factory):
+                                                                                   live_server, factory,
+                                                                                   artifacts_dir):
     officer, colleague = factory.officer(OFFICE), factory.officer(OFFICE)
     waiting = factory.incomplete(factory.operator(), officer)
     fresh = factory.submitted(factory.operator(), office_code=OFFICE)
@@ -49,11 +50,14 @@ def test_an_office_view_saved_by_one_officer_is_opened_from_the_menu_by_a_collea
         expect(other.get_by_role("link", name=waiting_ref)).to_be_visible()
         expect(other.get_by_role("link", name=fresh_ref)).to_have_count(0)
         assert "flt0_statut_equals=incomplete" in other.url
+        other.goto("/admin/mon-travail/")
+        other.screenshot(path=artifacts_dir / "e2e-mon-travail.png", full_page=True)
     finally:
         second.close()
 
 
-def test_a_batch_of_500_files_shows_its_progress_then_its_result(page: Page, app, factory, monkeypatch):
+def test_a_batch_of_500_files_shows_its_progress_then_its_result(page: Page, app, factory, monkeypatch,
+                                                                 artifacts_dir):
     from jobs import batch as jobs_batch
 
     monkeypatch.setitem(app.config, "REDIS_URL", None)  # in-process: a thread of the live server
@@ -92,11 +96,13 @@ def test_a_batch_of_500_files_shows_its_progress_then_its_result(page: Page, app
     expect(page.locator(".task-done")).to_have_text("50")  # refreshed without a reload
     expect(page.locator(".task-total")).to_have_text("500")
     expect(page.locator(".task-state")).to_have_text("En cours")
+    page.screenshot(path=artifacts_dir / "e2e-batch-progress.png", full_page=True)
     shown.set()
 
     expect(page.locator(".task-state")).to_have_text("Terminé", timeout=120_000)
     expect(page.locator(".task-done")).to_have_text("500")
     expect(page.locator("#task-done a")).to_have_count(500)
+    page.screenshot(path=artifacts_dir / "e2e-batch-done.png")
     page.get_by_role("link", name="Mes traitements").last.click()
     expect(page.get_by_role("link", name="Affectation de 500 dossiers · À traiter")).to_be_visible()
 
