@@ -26,6 +26,7 @@ def test_operator_and_officer_read_the_changes_of_a_completed_file_with_the_form
     content.exporter["phone"] = "05 59 00 00 00"
     content.office_id = factory.office("FR002300").id  # the operator picks another office: it now instructs
     workflow.save_draft(operator, application, content)
+    workflow.complete(operator, application, "Précisions apportées.")  # the changes are recorded when transmitted
     officer = factory.officer("FR002300")
 
     for user, path in ((operator, f"/rex/demandes/{application.id}"), (officer, f"/admin/dossier/{application.id}")):
@@ -49,6 +50,7 @@ def test_the_changes_of_an_eori_application_read_with_the_eori_form_labels(facto
     workflow.request_information(officer, application, "Précisez votre téléphone.")
     eori.save_draft(applicant, application, eori_content(phone="05 59 47 11 11", publication_consent=False),
                     application.office_id)
+    workflow.complete(applicant, application, "Téléphone précisé.")
 
     changes = _changes(login(applicant).get(f"/rex/demandes/{application.id}"))
     assert "Téléphone : 05 59 47 00 00 → 05 59 47 11 11" in changes

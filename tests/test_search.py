@@ -131,3 +131,14 @@ def test_search_functions_follow_the_queue_scopes(factory):
     admin = factory.user(Role.ADMIN)
     assert officer_search(admin, Criteria(text=filed.reference)).applications == []
     assert operator_search(operator, Criteria()).applications == []
+
+
+def test_search_pages_offer_each_status_once_and_read_in_english(factory, login):
+    officer = factory.officer()
+    page = parse(login(officer).get("/admin/recherche/").data)
+    values = [o.attrs["value"] for o in page.find("select", id="search-statut").find_all("option")]
+    assert len(values) == len(set(values)) and "granted" in values and "draft" not in values
+    operator = factory.operator()
+    client = login(operator)
+    english = client.get("/rex/recherche?lang=en").get_data(as_text=True)
+    assert "Advanced search" in english and "Search for an application or an authorisation" in english

@@ -5,8 +5,8 @@ from flask_admin import BaseView, expose
 from flask_login import current_user
 
 from app.admin_views.security import InstructorView
-from app.models import Application, ApplicationKind, ApplicationStatus, RegistrationStatus
-from app.operator.search import criteria_from_request
+from app.models import Application, ApplicationKind, ApplicationStatus
+from app.operator.search import criteria_from_request, statuses
 from app.queries import reference, search
 from app.workflow.access import office_scope
 
@@ -26,10 +26,9 @@ class SearchView(InstructorView, BaseView):
                 return redirect(url_for("autorisation.show", registration_id=found.id))
         results = search.officer_search(current_user, criteria) if not errors else search.Results([], [], False)
         scope = set(office_scope(current_user))
-        statuses = list(dict.fromkeys([*ApplicationStatus, *RegistrationStatus], None))
         return self.render(
             "admin/search.html", criteria=criteria, results=results, errors=errors,
-            statuses=[s for s in statuses if s != ApplicationStatus.DRAFT],
+            statuses=[s for s in statuses() if s != ApplicationStatus.DRAFT],
             types=list(ApplicationKind), offices=[o for o in reference.offices() if o.id in scope],
             file_url=lambda i: url_for("dossier.show", application_id=i),
             registration_url=lambda i: url_for("autorisation.show", registration_id=i)), (422 if errors else 200)

@@ -2,7 +2,7 @@
 import pytest
 
 from app import workflow
-from app.extensions import limiter
+from app.extensions import db, limiter
 
 # Distinctive values: a check that one is absent from a page means something only if it appears nowhere else.
 EXPORTER = {"address": "7 impasse Qwertzuiop", "postcode": "64800", "city": "Vlkqrz-sur-Gave", "country": "FR",
@@ -23,6 +23,10 @@ def granted(factory):
     def _granted(consent=True, name=NAME):
         officer = factory.officer()
         company = factory.company(name=name)
+        # The address is the company record's (only the PAE changes it): the distinctive one is the record's.
+        for field in ("address", "postcode", "city", "country"):
+            setattr(company, field, EXPORTER[field])
+        db.session.commit()
         operator = factory.operator(company)
         application = factory.draft(operator, company)
         content = factory.content(application, officer.office.code, goods=[dict(GOODS)])
