@@ -50,3 +50,22 @@ def test_a_search_follows_a_renamed_exporter_and_ignores_accents_on_postgresql(n
 
 def test_wildcards_typed_in_the_box_are_taken_literally(named, as_user):
     assert named.bearn.reference not in _listed(as_user(named.officer_a), "%_%")
+
+
+def test_a_new_officer_of_the_office_is_a_filter_choice_on_the_next_page(named, factory, as_user):
+    """The filter choices are kept between requests; a commit that adds an account drops them."""
+    client = as_user(named.officer_a)
+    client.get("/admin/a_traiter/")
+    newcomer = factory.officer(OFFICE_A)
+    newcomer.first_name, newcomer.last_name = "Zoe", "Newcomer"
+    db.session.commit()
+    assert "Zoe Newcomer" in client.get("/admin/a_traiter/").get_data(as_text=True)
+
+
+def test_the_list_rows_keep_the_checkbox_the_link_and_every_column(named, as_user):
+    html = as_user(named.officer_a).get("/admin/tous/").get_data(as_text=True)
+    assert f'class="action-checkbox" value="{named.glass.id}"' in html
+    assert f"/dossiers/{named.glass.id}" in html or named.glass.reference in html
+    for column in ("reference", "exporter_name", "exporter_eori", "kind", "submitted_at", "updated_at", "status",
+                   "assigned_officer", "answer_deadline"):
+        assert f'class="col-{column}"' in html
