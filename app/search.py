@@ -3,7 +3,7 @@
 On PostgreSQL, migration 0015_search_indexes creates search_fold(text) (lower case, accents removed by
 unaccent; immutable) and GIN trigram indexes on search_fold(column) for the searched columns:
 contact.full_name and email, goods_line.description, and the side table application_search (a file's exporter
-name and reference, kept by a trigger; see the migration for why not an index on application).
+name, reference and EORI, kept by a trigger; see the migration for why not an index on application).
 `folded_contains` compares the same expression with LIKE '%term%', so the planner uses those indexes: a search
 reads the rows that share the term's trigrams, not every file of the office, matching or not.
 On SQLite (the default) it stays a case-insensitive LIKE scan, as before.
@@ -42,12 +42,13 @@ def _folded_pattern(term: str):
 
 
 def file_contains(application_model, term: str):
-    """The files whose exporter name or reference contains `term` (accent-insensitive on PostgreSQL)."""
+    """The files whose exporter name, reference or EORI contains `term` (accent-insensitive on PostgreSQL)."""
     if on_postgresql():
         return application_model.id.in_(select(application_search.c.application_id)
                                         .where(application_search.c.folded.like(_folded_pattern(term), escape="\\")))
     return or_(application_model.exporter_name.icontains(term, autoescape=True),
-               application_model.reference.icontains(term, autoescape=True))
+               application_model.reference.icontains(term, autoescape=True),
+               application_model.exporter_eori.icontains(term, autoescape=True))
 
 
 def folded_contains(expression, term: str):

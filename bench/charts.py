@@ -27,7 +27,7 @@ from sqlalchemy import event, select, text  # noqa: E402
 
 import queues as base  # noqa: E402  (bench/queues.py: the loader)
 from app.extensions import db  # noqa: E402
-from app.models import Application, Role, User  # noqa: E402
+from app.models import Role, User  # noqa: E402
 
 
 def add_automatic_rejections() -> int:

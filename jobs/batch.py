@@ -83,7 +83,7 @@ def _run_export(task: BackgroundTask) -> None:
     """The list's own query (scope, filters, search, sort) as its requester sees it, written to the task."""
     from flask_babel import force_locale
 
-    from app.admin_views.exports import csv_cell, xlsx_cell, XLSX_MIMETYPE  # noqa: F401
+    from app.admin_views.exports import csv_cell, xlsx_cell
     from app.notifications import queue_email
 
     task_id, params = task.id, task.params

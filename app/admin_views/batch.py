@@ -3,7 +3,7 @@
 Flask-Admin acts only on the rows ticked on the page; like Django's select_across,
 this page shows how many files the current filters match before anything is done.
 """
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_admin import BaseView, expose
 from flask_babel import gettext as _
 from flask_login import current_user

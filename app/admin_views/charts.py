@@ -323,7 +323,7 @@ def bar_chart(title: str, labels: list[str], series: list[tuple[str, list[int], 
             parts.append(f'<a href="{escape(link)}">{bar}</a>' if link else bar)
         parts.append(f'<text x="{x0 + group_w / 2:.1f}" y="{HEIGHT - MARGIN + 14}" text-anchor="middle" '
                      f'font-size="10">{escape(label)}</text>')
-    for s, (name, _, _) in enumerate(series):
+    for s, (name, _values, _links) in enumerate(series):
         parts.append(f'<rect x="{MARGIN + s * 160}" y="4" width="10" height="10" fill="{COLOURS[s % 3]}"/>'
                      f'<text x="{MARGIN + s * 160 + 14}" y="13" font-size="11">{escape(name)}</text>')
     parts.append("</svg>")

@@ -40,7 +40,8 @@ register_news_kind("reply", _l("Réponse de l'opérateur"), ("comment",))
 register_news_kind("completion", _l("Complément apporté"), ("completed",))
 register_news_kind("transmission_error", _l("Erreur de communication avec l'application REX"),
                    ("rex_transmission_error",))
-# Issue 17 (four-eyes): register_news_kind("proposal", _l("Proposition à valider"), ("<its event kind>",))
+register_news_kind("proposal", _l("Décision proposée à valider"), ("decision_proposed",))
+register_news_kind("proposal_returned", _l("Proposition renvoyée par le second agent"), ("decision_returned",))
 
 
 def news_events() -> tuple[str, ...]:

@@ -5,7 +5,7 @@ million files). On PostgreSQL the searches compare search_fold(text), an immutab
 accents removed by unaccent), with LIKE '%term%', which GIN trigram indexes answer (app/search.py).
 
 The file's name and reference are indexed in a narrow side table, application_search, kept by a trigger on
-INSERT and on UPDATE OF exporter_name, reference: a GIN index on application itself would take a new entry at
+INSERT and on UPDATE OF exporter_name, reference, exporter_eori: a GIN index on application itself would take a new entry at
 every change of status (no HOT update when indexed columns change), which doubled the deadline sweep's UPDATE.
 Contacts and goods lines are written with their file and rarely changed: their indexes are on the tables.
 
@@ -35,8 +35,9 @@ INDEXES = (
     ("ix_contact_email_trgm", "contact", "search_fold(email)"),
     ("ix_goods_line_description_trgm", "goods_line", "search_fold(description)"),
 )
-# What a file's search text is: its exporter name and reference, apart (chr(31) is never typed in a search).
-FOLDED = "search_fold(coalesce({row}exporter_name, '') || chr(31) || coalesce({row}reference, ''))"
+# What a file's search text is: its exporter name, reference and EORI, apart (chr(31) is never typed in a search).
+FOLDED = ("search_fold(coalesce({row}exporter_name, '') || chr(31) || coalesce({row}reference, '') || chr(31) || "
+          "coalesce({row}exporter_eori, ''))")
 
 
 def _extension_schema(bind, name: str) -> str:
@@ -70,7 +71,7 @@ def upgrade():
             RETURN NULL;
         END $$""")
     op.execute("""
-        CREATE TRIGGER application_search_sync AFTER INSERT OR UPDATE OF exporter_name, reference ON application
+        CREATE TRIGGER application_search_sync AFTER INSERT OR UPDATE OF exporter_name, reference, exporter_eori ON application
         FOR EACH ROW EXECUTE FUNCTION application_search_sync()""")
     op.execute(f"INSERT INTO application_search (application_id, folded) SELECT id, {FOLDED.format(row='')} "
                f"FROM application")

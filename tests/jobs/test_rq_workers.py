@@ -318,8 +318,8 @@ def test_the_scheduler_enqueues_each_periodic_job_once_per_slot_and_a_worker_run
     redis = rq_redis()
     queue = Queue("periodic", connection=redis)
 
-    first = scheduler.run_due(app, {}, now=6_000.0)
-    second = scheduler.run_due(app, {}, now=6_001.0)  # another scheduler process, same slots
+    first = scheduler.run_due(app, {}, now=864_000.0)
+    second = scheduler.run_due(app, {}, now=864_001.0)  # another scheduler process, same slots
 
     assert first == [name for name, _, _ in PERIODIC] and second == []
     enqueued = queue.get_jobs()
@@ -340,5 +340,5 @@ def test_the_scheduler_enqueues_each_periodic_job_once_per_slot_and_a_worker_run
     assert all(Queue(n, connection=redis).count == 0 for n in ALL_QUEUES)
 
     # The next slot of the one-minute jobs: enqueued again, the others not yet.
-    again = scheduler.run_due(app, {}, now=6_061.0)
+    again = scheduler.run_due(app, {}, now=864_061.0)
     assert again == [name for name, _, interval in PERIODIC if interval == 60]

@@ -12,6 +12,7 @@ from app import workflow
 from app.certificates import render_certificate
 from app.extensions import db
 from app.models import Registration, RegistrationStatus, RevocationGround, Role, TariffHeading
+from tests.hearing_helpers import revoke_after_hearing
 
 OFFICE_A, OFFICE_B = "FR000600", "FR002300"
 
@@ -239,9 +240,7 @@ def test_a_revocation_makes_the_stored_pdf_stale_and_the_next_download_says_revo
     client = login(holder_files["operator"])
     client.get(holder_files["url"])
     registration = db.session.get(Registration, holder_files["id"])
-    from app.workflow import registrations
-
-    registrations.revoke(officer, registration, RevocationGround.HOLDER_REQUEST.value, "À la demande du titulaire.")
+    revoke_after_hearing(officer, registration)
     text = _text(_pdf(client.get(holder_files["url"]).data))
     assert "Révoquée le" in text
     assert renders == [holder_files["id"], holder_files["id"]]

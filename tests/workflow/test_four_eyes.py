@@ -139,3 +139,19 @@ def test_the_queue_lists_pending_proposals_of_open_files_only(bordeaux, client, 
     workflow.abandon(operator, db.session.get(Application, application_id))
     login(colleague)
     assert f"Demande #{application_id}" not in client.get("/admin/decisions-a-valider/").get_data(as_text=True)
+
+
+def test_a_returned_proposal_is_news_on_mon_travail_for_the_officer_of_the_file(bordeaux, officer, colleague,
+                                                                                under_review):
+    from app.workflow import instruction, news
+
+    instruction.assign(officer, under_review, officer)
+    four_eyes.propose_grant(officer, under_review)
+    assert news.my_news(officer) == []  # their own proposal is no news to them
+
+    four_eyes.return_proposal(colleague, under_review, "La ligne 2 n'est pas justifiée.")
+
+    [item] = news.my_news(officer)
+    assert item["application"].id == under_review.id
+    assert [str(k) for k in item["kinds"]] == ["Proposition renvoyée par le second agent"]
+    assert news.my_news(colleague) == []
