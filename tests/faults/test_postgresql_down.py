@@ -50,7 +50,7 @@ def test_saving_the_rex_form_while_postgresql_refuses_is_a_503_then_the_same_sav
     operator, company, draft = operator_draft
     client = log_in(proxied.test_client(), operator)
     form = form_data(company, factory.office(), action="save", version=str(draft.version),
-                     exporter_city="Bayonne")
+                     exporter_phone="05 59 25 00 00")
     before = snapshot(draft.id)
 
     pg_proxy.down()
@@ -61,7 +61,7 @@ def test_saving_the_rex_form_while_postgresql_refuses_is_a_503_then_the_same_sav
     response = client.post(f"/rex/demandes/{draft.id}/formulaire", data=form)
     assert response.status_code == 302 and response.location.endswith("/rex/demandes/brouillons")
     saved = reload(draft.id)
-    assert saved.version > before[draft.id]["version"] and saved.exporter_city == "Bayonne"
+    assert saved.version > before[draft.id]["version"] and saved.exporter_phone == "05 59 25 00 00"
 
 
 def test_submitting_while_postgresql_refuses_is_a_503_then_the_same_submission_succeeds(
