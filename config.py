@@ -27,6 +27,9 @@ class Config:
     # PostgreSQL planner cost of a random page read. The default (4) models spinning disks and makes the
     # planner prefer a global index over the per-office queue indexes on deep pages (bench/queues.py).
     PG_RANDOM_PAGE_COST = os.environ.get("PG_RANDOM_PAGE_COST", "1.1")
+    # Parallel workers per query. A queue page reads a few dozen rows; a parallel plan costs the launch of its
+    # workers (a frequent word's search: 37.6 ms with them, 3.8 ms without, bench/queues.py); "" leaves the server's.
+    PG_MAX_PARALLEL_WORKERS_PER_GATHER = os.environ.get("PG_MAX_PARALLEL_WORKERS_PER_GATHER", "0")
 
     BABEL_DEFAULT_LOCALE = "fr"
     BABEL_DEFAULT_TIMEZONE = "Europe/Paris"

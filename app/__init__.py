@@ -60,8 +60,13 @@ def database_uri(configured: str | None, instance: Path) -> str:
     return configured
 
 
+# Session settings of the app's connections and the configuration key of each; one the URL sets is kept.
+_PLANNER_SETTINGS = {"random_page_cost": "PG_RANDOM_PAGE_COST",
+                     "max_parallel_workers_per_gather": "PG_MAX_PARALLEL_WORKERS_PER_GATHER"}
+
+
 def _tune_postgresql(app: Flask) -> None:
-    """Session settings for the app's PostgreSQL connections (random_page_cost, see config.py)."""
+    """Session settings for the app's PostgreSQL connections (the planner's, see config.py)."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
@@ -70,8 +75,9 @@ def _tune_postgresql(app: Flask) -> None:
     url_options = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).query.get("options", "")
     given = " ".join(o for o in (url_options if isinstance(url_options, str) else " ".join(url_options),
                                  connect_args.get("options", "")) if o)
-    if "random_page_cost" not in given and app.config.get("PG_RANDOM_PAGE_COST"):
-        given = f"{given} -c random_page_cost={app.config['PG_RANDOM_PAGE_COST']}".strip()
+    for setting, key in _PLANNER_SETTINGS.items():
+        if setting not in given and app.config.get(key):
+            given = f"{given} -c {setting}={app.config[key]}".strip()
     if given:
         connect_args["options"] = given
     # A server that hangs instead of refusing must not hang the request: it gets the 503 page instead.

@@ -16,7 +16,7 @@ from sqlalchemy.orm import joinedload
 from app.extensions import db
 from app.search import file_contains, on_postgresql
 from app.models import Application, ApplicationKind, ApplicationStatus, Company, Registration, RegistrationStatus
-from app.workflow.access import officer_files, officer_registrations, operator_applications, operator_registrations
+from app.workflow.access import office_scope, officer_files, officer_registrations, operator_applications, operator_registrations
 from app.workflow.events import kind_label, status_label
 
 LIMIT = 100  # rows of each kind a search shows; beyond, the page asks to narrow it
@@ -124,19 +124,20 @@ def _day_bounds(criteria: Criteria):
     return start, end
 
 
-def _file_text(term: str):
+def _file_text(term: str, offices):
     """A file's reference, exporter name or EORI contains `term`. On PostgreSQL the trigram index of
-    app/search.py answers it (the same as the queues' search), instead of reading every file of the scope."""
+    app/search.py answers it (the same as the queues' search), instead of reading every file of the scope;
+    `offices` is an officer's scope (None for an operator, whose files are their company's)."""
     if on_postgresql():
-        return file_contains(Application, term)
+        return file_contains(Application, term, offices=offices)
     return or_(matches(Application.reference, term), matches(Application.exporter_eori, term),
                matches(Application.exporter_name, term))
 
 
-def _applications(query, criteria: Criteria) -> tuple[list[Hit], bool]:
+def _applications(query, criteria: Criteria, offices) -> tuple[list[Hit], bool]:
     text = criteria.text.strip()
     if text:
-        clauses = [_file_text(text)]
+        clauses = [_file_text(text, offices)]
         named = _statuses_named(text, list(ApplicationStatus))
         if named:
             clauses.append(Application.status.in_(named))
@@ -151,7 +152,7 @@ def _applications(query, criteria: Criteria) -> tuple[list[Hit], bool]:
             return [], False
         query = query.where(Application.kind == ApplicationKind(criteria.type))
     if criteria.holder.strip():
-        query = query.where(_file_text(criteria.holder.strip()))
+        query = query.where(_file_text(criteria.holder.strip(), offices))
     if criteria.office_id:
         query = query.where(Application.office_id == criteria.office_id)
     start, end = _day_bounds(criteria)
@@ -200,10 +201,10 @@ def _registrations(conditions, criteria: Criteria) -> tuple[list[Hit], bool]:
     return hits, len(rows) > LIMIT
 
 
-def _search(applications, registration_conditions, criteria: Criteria) -> Results:
+def _search(applications, registration_conditions, criteria: Criteria, offices=None) -> Results:
     if criteria.empty:
         return Results([], [], False)
-    found, more = _applications(applications, criteria)
+    found, more = _applications(applications, criteria, offices)
     registrations, more_registrations = _registrations(registration_conditions, criteria)
     return Results(found, registrations, more or more_registrations)
 
@@ -230,7 +231,8 @@ def operator_exact(user, term: str):
 
 
 def officer_search(user, criteria: Criteria) -> Results:
-    return _search(select(Application).where(*officer_files(user)), officer_registrations(user), criteria)
+    return _search(select(Application).where(*officer_files(user)), officer_registrations(user), criteria,
+                   offices=office_scope(user))
 
 
 def officer_exact(user, term: str):

@@ -1,11 +1,12 @@
 """The queues' search box: an operator's name or part of a reference, within the office's files. On PostgreSQL
-it is answered by the trigram index of migration 0015 (application_search, kept by a trigger) and ignores
-accents; on SQLite it is a case-insensitive LIKE."""
+it is answered by the trigram index of migrations 0015 and 0019 (application_search, with the file's office, kept
+by a trigger) and ignores accents; on SQLite it is a case-insensitive LIKE."""
 import pytest
 from sqlalchemy import update
 
 from app.extensions import db
 from app.models import Application
+from app.workflow.instruction import reassign
 from tests.backoffice.helpers import OFFICE_A, OFFICE_B, text_of
 
 
@@ -46,6 +47,13 @@ def test_a_search_follows_a_renamed_exporter_and_ignores_accents_on_postgresql(n
     if db.engine.dialect.name == "postgresql":
         assert named.glass.reference in _listed(client, "emeraude")
         assert named.bearn.reference in _listed(client, "BEARN")
+
+
+def test_a_file_sent_to_another_office_is_found_by_that_office_only(named, as_user):
+    reassign(named.officer_a, named.glass, named.office_b, comment="Relève du Havre")
+    db.session.commit()
+    assert named.glass.reference not in _listed(as_user(named.officer_a), "Verrerie")
+    assert named.glass.reference in _listed(as_user(named.officer_b), "Verrerie")
 
 
 def test_wildcards_typed_in_the_box_are_taken_literally(named, as_user):
