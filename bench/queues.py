@@ -547,10 +547,28 @@ def generic_plan(conn, sql: str, params: dict):
     return json.loads(plan) if isinstance(plan, str) else plan
 
 
-def run_bench(app, office_code: str | None, repeat: int, warmup: int, show_sql: bool, target_ms: float) -> list[dict]:
+def bench_pages(unassigned: str, status: str, terms: dict, under_review: int) -> list[tuple[str, str, str, bool]]:
+    """(label, path, expected rows, part of the target): the pages of the brief, then other search paths."""
+    return [
+        ("À traiter, page 1", "/admin/a_traiter/", "full", True),
+        ("À traiter, Non affecté = oui", f"/admin/a_traiter/?flt0_{unassigned}=1", "full", True),
+        ("Tous, Statut = refusée", f"/admin/tous/?flt0_{status}=rejected", "full", True),
+        ("Tous, recherche n° (préfixe)", f"/admin/tous/?search={quote(terms['reference'])}", "some", True),
+        ("À traiter, page 200", "/admin/a_traiter/?page=199", "full" if under_review >= 200 * 20 else "any", True),
+        ("À traiter, page 200 (50/page)", "/admin/a_traiter/?page=199&page_size=50",
+         "full" if under_review >= 200 * 50 else "any", False),
+        ("Incomplètes, page 1", "/admin/incompletes/", "full", True),
+        ("(+) Tous, page 1", "/admin/tous/", "full", False),
+        ("(+) Tous, recherche EORI", f"/admin/tous/?search={quote(terms['eori'])}", "some", False),
+        ("(+) Tous, recherche nom fréquent", f"/admin/tous/?search={quote(terms['name'])}", "some", False),
+        ("(+) Tous, recherche nom absent", "/admin/tous/?search=Zyzzyva", "any", False),
+    ]
+
+
+def page_setup(app, office_code: str | None) -> dict:
+    """The office measured (the busiest unless given), its search terms and filter arguments, and the pages."""
     with app.app_context():
         engine = db.engine
-        log_ = StatementLog(engine)
         office_id, code = pick_office(engine, office_code)
         terms = search_terms(engine, office_id)
         with engine.connect() as conn:
@@ -558,6 +576,18 @@ def run_bench(app, office_code: str | None, repeat: int, warmup: int, show_sql: 
                                             "AND status = 'under_review'"), {"o": office_id})
         unassigned = filter_arg(app, "a_traiter", lambda f: isinstance(f, UnassignedFilter))
         status = filter_arg(app, "tous", lambda f: isinstance(f, ScopedEqual) and f.column is Application.status)
+    return {"office_id": office_id, "code": code, "terms": terms, "under_review": under_review,
+            "unassigned": unassigned, "status": status,
+            "pages": bench_pages(unassigned, status, terms, under_review)}
+
+
+def run_bench(app, office_code: str | None, repeat: int, warmup: int, show_sql: bool, target_ms: float) -> list[dict]:
+    setup = page_setup(app, office_code)
+    office_id, code, terms, under_review = setup["office_id"], setup["code"], setup["terms"], setup["under_review"]
+    unassigned, status, pages = setup["unassigned"], setup["status"], setup["pages"]
+    with app.app_context():
+        engine = db.engine
+        log_ = StatementLog(engine)
 
     client = app.test_client()
     response = client.post("/connexion", data={"username": f"agent.{code.lower()}", "password": PASSWORD})
@@ -574,21 +604,6 @@ def run_bench(app, office_code: str | None, repeat: int, warmup: int, show_sql: 
     page_html = client.get("/admin/a_traiter/").get_data(as_text=True)
     assert unassigned in page_html, "the filter arg is not the one the page's filter form uses"
 
-    # (label, path, expected rows, part of the target): the pages of the brief, then other search paths.
-    pages = [
-        ("À traiter, page 1", "/admin/a_traiter/", "full", True),
-        ("À traiter, Non affecté = oui", f"/admin/a_traiter/?flt0_{unassigned}=1", "full", True),
-        ("Tous, Statut = refusée", f"/admin/tous/?flt0_{status}=rejected", "full", True),
-        ("Tous, recherche n° (préfixe)", f"/admin/tous/?search={quote(terms['reference'])}", "some", True),
-        ("À traiter, page 200", "/admin/a_traiter/?page=199", "full" if under_review >= 200 * 20 else "any", True),
-        ("À traiter, page 200 (50/page)", "/admin/a_traiter/?page=199&page_size=50",
-         "full" if under_review >= 200 * 50 else "any", False),
-        ("Incomplètes, page 1", "/admin/incompletes/", "full", True),
-        ("(+) Tous, page 1", "/admin/tous/", "full", False),
-        ("(+) Tous, recherche EORI", f"/admin/tous/?search={quote(terms['eori'])}", "some", False),
-        ("(+) Tous, recherche nom fréquent", f"/admin/tous/?search={quote(terms['name'])}", "some", False),
-        ("(+) Tous, recherche nom absent", "/admin/tous/?search=Zyzzyva", "any", False),
-    ]
     results = []
     for label, path, expect, target in pages:
         result = measure(app, engine, log_, client, path, repeat, warmup, expect)

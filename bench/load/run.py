@@ -56,6 +56,8 @@ from bench.load import population  # noqa: E402
 from bench.queues import filter_arg, log, make_app  # noqa: E402
 
 BIN = Path(sys.executable).parent
+# The product's own commands (flask, gunicorn, rq) from its virtualenv, when locust runs from a venv of its own.
+APP_BIN = ROOT / ".venv" / "bin" if (ROOT / ".venv" / "bin" / "gunicorn").exists() else BIN
 FORBIDDEN_SCHEMAS = {"public", "bench", "bench_sweep", "pg_catalog", "information_schema"}
 LIFTED = "100000 per minute"
 S = ApplicationStatus
@@ -748,12 +750,12 @@ def main(argv=None) -> int:
                               "PASSWORD_RESET_RATE_LIMIT", "APP_ENV", "SESSION_COOKIE_SECURE") if n in read]
         log(f"settings given by environment and read by config.py: {', '.join(lifted)}")
 
-        standin = procs.start("rex-standin", [str(BIN / "flask"), "--app", "wsgi", "rex-standin", "--port",
+        standin = procs.start("rex-standin", [str(APP_BIN / "flask"), "--app", "wsgi", "rex-standin", "--port",
                                               str(standin_port), "--record", str(tmp / "rex-standin.jsonl")], env)
-        web = procs.start("gunicorn", [str(BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
+        web = procs.start("gunicorn", [str(APP_BIN / "gunicorn"), "--workers", str(args.workers), "--bind",
                                        f"127.0.0.1:{port}", "wsgi:app"], env)
         worker = None if args.no_worker else procs.start(
-            "rq-worker", [str(BIN / "rq"), "worker", "-w", "jobs.worker.AppWorker", "--url", args.redis_url,
+            "rq-worker", [str(APP_BIN / "rq"), "worker", "-w", "jobs.worker.AppWorker", "--url", args.redis_url,
                           "--with-scheduler", "--dequeue-strategy", "round_robin", "periodic", "emails", "rex",
                           "batch", "default"], worker_env)
         wait_http(f"http://127.0.0.1:{standin_port}/rex/registrations", standin)
