@@ -244,6 +244,10 @@ def register_template_helpers(app: Flask) -> None:
         from app.extensions import db
         from app.models import TariffHeading
 
+        # A refused form shows what was typed: only two digits can name a chapter (a NUL byte would even make
+        # PostgreSQL refuse the lookup).
+        if not (len(chapter) == 2 and chapter.isascii() and chapter.isdigit()):
+            return ""
         heading = db.session.get(TariffHeading, chapter)
         return heading.description if heading else ""
 

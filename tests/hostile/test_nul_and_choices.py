@@ -74,6 +74,23 @@ def test_a_nul_character_in_a_filing_form_field_is_refused_beside_it_and_nothing
     assert snapshot(application.id) == before
 
 
+def test_a_nul_character_in_a_tariff_heading_is_refused_beside_it_and_the_form_shows_again(factory, login):
+    """The refused form draws each line's chapter from what was typed: "0\x0002" names none (PostgreSQL would even
+    refuse to look it up)."""
+    company = factory.company()
+    operator = factory.operator(company)
+    application = factory.draft(operator, company)
+    data = form_data(company, factory.office(), action="save")
+    data["goods-0-heading"] = "0\x0002"
+    before = snapshot(application.id)
+
+    response = login(operator).post(f"/rex/demandes/{application.id}/formulaire", data=data)
+
+    assert response.status_code == 422
+    assert errors_beside(parse(response.data), "goods-0-heading")
+    assert snapshot(application.id) == before
+
+
 def test_a_nul_character_in_a_document_name_is_refused_beside_the_name(factory, login):
     operator = factory.operator()
     application = factory.draft(operator)
