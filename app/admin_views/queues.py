@@ -50,11 +50,12 @@ def _reference_link(view, context, model, name):
 def _unread_on_page(context) -> set[int]:
     """The rows of this page with news for the reader (one query per page, app/workflow/news.py; none when no row
     of the page is assigned to the reader, since only their own files have news for them)."""
-    reader = current_user.id
-    ids = tuple(r.id for r in (context.get("data") or ()) if getattr(r, "assigned_officer_id", None) == reader)
+    data = context.get("data") or ()
     cached = g.get("_unread_on_page")
-    if cached is None or cached[0] != (reader, ids):
-        cached = g._unread_on_page = ((reader, ids), news.unread_ids(current_user, ids))
+    if cached is None or cached[0] is not data:  # computed once per page, not once per row
+        reader = current_user.id
+        ids = [r.id for r in data if getattr(r, "assigned_officer_id", None) == reader]
+        cached = g._unread_on_page = (data, news.unread_ids(current_user, ids))
     return cached[1]
 
 
